@@ -79,6 +79,14 @@ class EnvelopeMachine:
         self._set: _OpenSet | None = None
         self._orphan = False  # inside an ST..SE that has no group: absorbed, not emitted
         self._prev_end = 0
+        self._handlers = {
+            "ST": self._st,
+            "SE": self._se,
+            "GS": self._gs,
+            "GE": self._ge,
+            "IEA": self._iea,
+            "TA1": self._ta1,
+        }
         self.interchanges = 0
         self.groups = 0
         self.sets = 0
@@ -153,15 +161,7 @@ class EnvelopeMachine:
         """
         self.segments += 1
         self._prev_end = prev_end
-        handler = {
-            "ST": self._st,
-            "SE": self._se,
-            "GS": self._gs,
-            "GE": self._ge,
-            "IEA": self._iea,
-            "TA1": self._ta1,
-        }[seg_id]
-        handler(elements, start, end)
+        self._handlers[seg_id](elements, start, end)
 
     def end_of_interchange(self, offset: int, reason: str) -> None:
         """Input ended, or a new ISA began, before this interchange's IEA."""
@@ -205,27 +205,31 @@ class EnvelopeMachine:
             )
             return
         self.sets += 1
-        st = _OpenSet(
-            _element(elements, 1), _element(elements, 2), _element(elements, 3), start, self.sets
-        )
+        n = len(elements)
+        st01 = elements[1].strip() if n > 1 else ""
+        st02 = elements[2].strip() if n > 2 else ""
+        st = _OpenSet(st01, st02, elements[3].strip() if n > 3 else "", start, self.sets)
         self._set = st
-        where = self.where(start, "ST")
-        if not (len(st.st01) == 3 and st.st01.isalnum()):
+        seen = self._group.control_numbers
+        if len(st01) != 3 or not st01.isalnum():
             st.problems.append(
                 Problem("st01_invalid", Level.SET, p.IK5_INVALID_SET_ID,
-                        "ST01 transaction set identifier is missing or invalid", where)
+                        "ST01 transaction set identifier is missing or invalid",
+                        self.where(start, "ST"))
             )
-        if not (4 <= len(st.st02) <= 9):
+        if not 4 <= len(st02) <= 9:
             st.problems.append(
                 Problem("st02_invalid", Level.SET, p.IK5_INVALID_CONTROL_NUMBER,
-                        "ST02 control number is missing or not 4 to 9 characters", where)
+                        "ST02 control number is missing or not 4 to 9 characters",
+                        self.where(start, "ST"))
             )
-        elif st.st02 in self._group.control_numbers:
+        elif st02 in seen:
             st.problems.append(
                 Problem("st02_duplicate", Level.SET, p.IK5_CONTROL_NUMBER_NOT_UNIQUE,
-                        "ST02 control number repeats within the functional group", where)
+                        "ST02 control number repeats within the functional group",
+                        self.where(start, "ST"))
             )
-        self._group.control_numbers.add(st.st02)
+        seen.add(st02)
 
     def _ta1(self, _elements: list[str], start: int, _end: int) -> None:
         # An interchange acknowledgment travels between groups; inside a set it is content.
@@ -250,18 +254,17 @@ class EnvelopeMachine:
             )
             return
         st.segments += 1
-        where = self.where(start, "SE")
-        declared = _int_or_none(_element(elements, 1))
-        if declared != st.segments:
+        n = len(elements)
+        if n < 2 or elements[1].strip() != str(st.segments):
             st.problems.append(
                 Problem("se01_count", Level.SET, p.IK5_SEGMENT_COUNT_MISMATCH,
                         f"SE01 does not match the {st.segments} segments counted from ST to SE",
-                        where)
+                        self.where(start, "SE"))
             )
-        if _element(elements, 2) != st.st02:
+        if (elements[2].strip() if n > 2 else "") != st.st02:
             st.problems.append(
                 Problem("se02_mismatch", Level.SET, p.IK5_CONTROL_NUMBER_MISMATCH,
-                        "SE02 does not match ST02", where)
+                        "SE02 does not match ST02", self.where(start, "SE"))
             )
         self._close_set(end)
 
@@ -349,22 +352,11 @@ class EnvelopeMachine:
         assert ic is not None
         raw, reference = self._bytes.take_set(st.start, end)
         problems = tuple(st.problems)
+        # Positional on purpose: this runs once per set, and keywords cost time here.
         self._out.append(
             TransactionSetUnit(
-                interchange=ic.header,
-                group=group.header,
-                interchange_index=ic.index,
-                group_index=group.index,
-                set_index=st.index,
-                st01=st.st01,
-                st02=st.st02,
-                st03=st.st03,
-                segment_count=st.segments,
-                start=st.start,
-                end=end,
-                raw=raw,
-                reference=reference,
-                problems=problems,
+                ic.header, group.header, ic.index, group.index, st.index, st.st01, st.st02,
+                st.st03, st.segments, st.start, end, raw, reference, problems,
             )
         )
         group.sets.append(SetOutcome(st.st01, st.st02, problems))

@@ -66,11 +66,14 @@ class X12Stream:
         # Inside an interchange: its delimiters. _buf[_pos - 1] is then always a terminator.
         self._delims: Delimiters | None = None
         self._pattern: re.Pattern[bytes] | None = None
+        self._element_text = ""
         self._pending_body = 0
         self._pending_body_at = 0
         self._junk = 0
         self._junk_at = 0
         self._junk_silent = False  # the rest of a rejected interchange is not reported as junk
+        self._junk_has_segments = False  # skipped bytes hold the last interchange's terminator
+        self._last_term: bytes | None = None
         self._discarding = False  # inside a segment longer than the limit
         self._hasher: hashlib._Hash | None = None  # the open set, once it outgrew _max_set
         self._hashed_to = 0
@@ -228,6 +231,7 @@ class X12Stream:
                                     "are not split", where, Level.INTERCHANGE))
         self._machine.open_interchange(isa.elements, isa.delimiters, self._base + i, warnings)
         self._delims = isa.delimiters
+        self._element_text = isa.delimiters.element.decode("latin-1")
         self._pattern = _envelope_pattern(isa.delimiters)
         self._pos = isa.end
         return True
@@ -238,14 +242,25 @@ class X12Stream:
         if self._junk == 0:
             self._junk_at = self._base + start
         self._junk += stop - start
+        if self._last_term is not None and self._buf.find(self._last_term, start, stop) >= 0:
+            self._junk_has_segments = True
 
     def _flush_junk(self) -> None:
         if self._junk and not self._junk_silent:
-            self._machine.file_problems.append(
-                warning("not_x12", f"{self._junk} byte(s) outside any interchange were skipped",
-                        Location(byte_offset=self._junk_at))
-            )
+            where = Location(byte_offset=self._junk_at)
+            if self._junk_has_segments:
+                # Text before the first ISA is tolerated; segments between interchanges are not.
+                self._machine.file_problems.append(
+                    Problem("segments_outside_interchange", Level.FILE, None,
+                            f"{self._junk} byte(s) of segments outside any interchange", where)
+                )
+            else:
+                self._machine.file_problems.append(
+                    warning("not_x12", f"{self._junk} byte(s) outside any interchange skipped",
+                            where)
+                )
         self._junk = 0
+        self._junk_has_segments = False
 
     # ------------------------------------------------------------------ inside
 
@@ -270,8 +285,13 @@ class X12Stream:
             return False
 
         after_term = m.start() + 1
-        self._add_body(buf.count(term, pos, after_term), pos)
-        self._move_to(after_term)
+        count = buf.count(term, pos, after_term)
+        if count:
+            self._add_body(count, pos)
+        if self._machine.open_set_start is not None:
+            self._move_to(after_term)
+        else:
+            self._pos = after_term
         if m.group(1) == b"ISA":  # a new ISA before this interchange's IEA
             self._flush_body()
             self._machine.end_of_interchange(self._base + after_term, "the next ISA")
@@ -288,16 +308,19 @@ class X12Stream:
                 return False
             self._unterminated(seg_start)
             end = len(buf)
-        self._flush_body()
+        if self._pending_body:
+            self._flush_body()
         seg_id = m.group(1).decode("ascii")
-        elements = bytes(buf[seg_start:end]).decode("latin-1").split(
-            self._delims.element.decode("latin-1")
-        )
-        start_abs = self._base + seg_start
-        prev_end = self._base + after_term
-        self._move_to(end + 1 if end < len(buf) else end)
-        self._machine.envelope(seg_id, elements, start_abs, self._base + self._pos, prev_end)
+        elements = buf[seg_start:end].decode("latin-1").split(self._element_text)
+        base = self._base
+        after = end + 1 if end < len(buf) else end
+        if self._hasher is not None:
+            self._move_to(after)
+        else:
+            self._pos = after
+        self._machine.envelope(seg_id, elements, base + seg_start, base + after, base + after_term)
         if seg_id == "IEA":
+            self._last_term = self._delims.segment
             self._delims = None
         return True
 

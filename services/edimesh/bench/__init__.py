@@ -1,0 +1,1 @@
+"""Benchmarks that print numbers: each measures edimesh against a baseline in the same run."""

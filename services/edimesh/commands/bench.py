@@ -1,0 +1,109 @@
+"""`edimesh bench`: benchmarks that print figures as ratios against baselines run alongside."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.table import Table
+
+from edimesh.bench.files import synth_file
+from edimesh.bench.split import Measurement, measure
+from edimesh.errors import EdiMeshError
+
+app = typer.Typer(help="Benchmarks: figures are ratios measured in one run.", no_args_is_help=True)
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9,
+          "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """'1GB', '200MB', '10MiB' or a number of bytes."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise typer.BadParameter(f"not a size: {text!r} (use e.g. 1GB, 200MB, 10MiB)")
+    return int(float(m.group(1)) * _UNITS[(m.group(2) or "").upper()])
+
+
+def _generate(size: int, claims_per_set: int, workdir: Path | None) -> Path:
+    with Progress(
+        TextColumn("generating synthetic 837P"), BarColumn(), DownloadColumn(),
+        TransferSpeedColumn(), console=_err, transient=True,
+    ) as progress:
+        task = progress.add_task("synth", total=size)
+        return synth_file(
+            size, claims_per_set=claims_per_set, directory=workdir,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+
+
+@app.command()
+def split(
+    size: Annotated[str, typer.Option(help="Size of the large file.")] = "1GB",
+    small: Annotated[str, typer.Option(help="Size of the small file (RSS reference).")] = "10MB",
+    claims_per_set: Annotated[int, typer.Option(help="Claims per ST..SE.")] = 100,
+    quick: Annotated[bool, typer.Option(help="A 200 MB large file.")] = False,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Where generated files are kept (default: user cache).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """X12 core vs chunked bytes.split vs the naive decode-and-split loop, on one 837P."""
+    large_bytes = parse_size("200MB" if quick else size)
+    small_bytes = parse_size(small)
+    try:
+        large = _generate(large_bytes, claims_per_set, workdir)
+        small_file = _generate(small_bytes, claims_per_set, workdir)
+        results: dict[str, Measurement] = {}
+        for mode in ("core", "split", "naive"):
+            with _err.status(f"measuring {mode} on {large.stat().st_size / 1e6:.0f} MB"):
+                results[mode] = measure(mode, large)
+        with _err.status("measuring core on the small file"):
+            core_small = measure("core", small_file)
+    except (EdiMeshError, OSError) as exc:
+        _err.print(f"[red]bench failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    core, base, naive = results["core"], results["split"], results["naive"]
+    summary = {
+        "file_bytes": core.bytes,
+        "claims_per_set": claims_per_set,
+        "core_mb_s": round(core.mb_per_s, 1),
+        "core_sets_per_s": round(core.units / core.seconds),
+        "split_mb_s": round(base.mb_per_s, 1),
+        "naive_mb_s": round(naive.mb_per_s, 1),
+        "core_vs_split": round(core.mb_per_s / base.mb_per_s, 3),
+        "core_vs_naive": round(core.mb_per_s / naive.mb_per_s, 2),
+        "core_peak_rss_mb": round(core.peak_rss_bytes / 2**20, 1),
+        "core_peak_rss_small_mb": round(core_small.peak_rss_bytes / 2**20, 1),
+        "rss_large_vs_small": round(core.peak_rss_bytes / core_small.peak_rss_bytes, 3),
+        "sets": core.units,
+    }
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    table = Table(title=f"split: {core.bytes / 1e6:.0f} MB synthetic 837P, "
+                        f"{claims_per_set} claims per set")
+    for column in ("measure", "MB/s", "units/s", "peak RSS MB"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    for label, m, unit in (
+        ("X12 core (sets)", core, "sets"),
+        ("chunked bytes.split (segments)", base, "segs"),
+        ("naive split(delim, 1) (segments)", naive, "segs"),
+        ("X12 core on the small file", core_small, "sets"),
+    ):
+        table.add_row(label, f"{m.mb_per_s:,.0f}", f"{m.units / m.seconds:,.0f} {unit}",
+                      f"{m.peak_rss_bytes / 2**20:.1f}")
+    _out.print(table)
+    _out.print(
+        f"core / chunked split = {summary['core_vs_split']}   "
+        f"core / naive = {summary['core_vs_naive']}   "
+        f"peak RSS large / small = {summary['rss_large_vs_small']}"
+    )

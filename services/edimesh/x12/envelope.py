@@ -38,6 +38,7 @@ class _OpenSet:
     st03: str
     start: int
     index: int
+    raw_st02: str  # as written: SE02 must repeat it exactly
     segments: int = 1  # the ST itself
     problems: list[Problem] = field(default_factory=list)
 
@@ -207,8 +208,9 @@ class EnvelopeMachine:
         self.sets += 1
         n = len(elements)
         st01 = elements[1].strip() if n > 1 else ""
-        st02 = elements[2].strip() if n > 2 else ""
-        st = _OpenSet(st01, st02, elements[3].strip() if n > 3 else "", start, self.sets)
+        raw_st02 = elements[2] if n > 2 else ""
+        st02 = raw_st02.strip()
+        st = _OpenSet(st01, st02, elements[3].strip() if n > 3 else "", start, self.sets, raw_st02)
         self._set = st
         seen = self._group.control_numbers
         if len(st01) != 3 or not st01.isalnum():
@@ -217,10 +219,10 @@ class EnvelopeMachine:
                         "ST01 transaction set identifier is missing or invalid",
                         self.where(start, "ST"))
             )
-        if not 4 <= len(st02) <= 9:
+        if not 4 <= len(raw_st02) <= 9 or raw_st02 != st02:
             st.problems.append(
                 Problem("st02_invalid", Level.SET, p.IK5_INVALID_CONTROL_NUMBER,
-                        "ST02 control number is missing or not 4 to 9 characters",
+                        "ST02 control number is missing, padded, or not 4 to 9 characters",
                         self.where(start, "ST"))
             )
         elif st02 in seen:
@@ -261,7 +263,7 @@ class EnvelopeMachine:
                         f"SE01 does not match the {st.segments} segments counted from ST to SE",
                         self.where(start, "SE"))
             )
-        if (elements[2].strip() if n > 2 else "") != st.st02:
+        if (elements[2] if n > 2 else "") != st.raw_st02:
             st.problems.append(
                 Problem("se02_mismatch", Level.SET, p.IK5_CONTROL_NUMBER_MISMATCH,
                         "SE02 does not match ST02", self.where(start, "SE"))

@@ -47,6 +47,17 @@ class Segment:
         return tuple(value.split(self.delimiters.repetition.decode(ENCODING)))
 
 
+def render_segments(
+    segments: list[Segment] | tuple[Segment, ...], delimiters: Delimiters, layout: bytes = b""
+) -> bytes:
+    """Serialize segments back to X12 with `delimiters`, `layout` after each terminator."""
+    elem = delimiters.element.decode(ENCODING)
+    tail = delimiters.segment + layout
+    return b"".join(
+        elem.join((s.id, *s.elements)).encode(ENCODING) + tail for s in segments
+    )
+
+
 def _make(raw: bytes | bytearray, offset: int, delimiters: Delimiters) -> Segment | None:
     text = raw.decode(ENCODING).lstrip(LAYOUT_BYTES.decode(ENCODING))
     if not text:

@@ -105,7 +105,7 @@ class X12Stream:
                 Problem("empty_input", Level.FILE, None, "the input is empty",
                         Location(byte_offset=0))
             )
-        elif m.interchanges == 0:
+        elif m.interchanges == 0 and not any(x.kind == "isa_truncated" for x in m.file_problems):
             m.file_problems.append(
                 Problem("no_isa", Level.FILE, None, "no ISA segment found", Location(byte_offset=0))
             )
@@ -114,6 +114,11 @@ class X12Stream:
                       tuple(m.file_problems))
         )
         return self._drain()
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Bytes held right now: bounded by the largest set in memory plus one fragment."""
+        return len(self._buf)
 
     # ------------------------------------------------------------------ SetBytes
 
@@ -183,8 +188,9 @@ class X12Stream:
         if self._base + pos == 0 and buf.startswith(_BOM):
             self._pos = len(_BOM)
             return True
-        start = _SPACE.match(buf, pos)
-        pos = start.end() if start else pos
+        if self._junk == 0:  # layout before an ISA is not junk; inside junk it is
+            start = _SPACE.match(buf, pos)
+            pos = start.end() if start else pos
         i = buf.find(b"ISA", pos)
         while i >= 0 and not is_isa_start(buf, i):
             if len(buf) < i + 4 and not final:

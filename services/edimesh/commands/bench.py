@@ -9,17 +9,15 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from edimesh.bench.files import synth_file
 from edimesh.bench.split import Measurement, measure
+from edimesh.commands.output import stderr, stdout
 from edimesh.errors import EdiMeshError
 
 app = typer.Typer(help="Benchmarks: figures are ratios measured in one run.", no_args_is_help=True)
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9,
           "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
@@ -36,7 +34,7 @@ def parse_size(text: str) -> int:
 def _generate(size: int, claims_per_set: int, workdir: Path | None) -> Path:
     with Progress(
         TextColumn("generating synthetic 837P"), BarColumn(), DownloadColumn(),
-        TransferSpeedColumn(), console=_err, transient=True,
+        TransferSpeedColumn(), console=stderr, transient=True,
     ) as progress:
         task = progress.add_task("synth", total=size)
         return synth_file(
@@ -64,12 +62,12 @@ def split(
         small_file = _generate(small_bytes, claims_per_set, workdir)
         results: dict[str, Measurement] = {}
         for mode in ("core", "split", "naive"):
-            with _err.status(f"measuring {mode} on {large.stat().st_size / 1e6:.0f} MB"):
+            with stderr.status(f"measuring {mode} on {large.stat().st_size / 1e6:.0f} MB"):
                 results[mode] = measure(mode, large)
-        with _err.status("measuring core on the small file"):
+        with stderr.status("measuring core on the small file"):
             core_small = measure("core", small_file)
     except (EdiMeshError, OSError) as exc:
-        _err.print(f"[red]bench failed:[/] {exc}")
+        stderr.print(f"[red]bench failed:[/] {exc}")
         raise typer.Exit(1) from None
     core, base, naive = results["core"], results["split"], results["naive"]
     summary = {
@@ -101,8 +99,8 @@ def split(
     ):
         table.add_row(label, f"{m.mb_per_s:,.0f}", f"{m.units / m.seconds:,.0f} {unit}",
                       f"{m.peak_rss_bytes / 2**20:.1f}")
-    _out.print(table)
-    _out.print(
+    stdout.print(table)
+    stdout.print(
         f"core / chunked split = {summary['core_vs_split']}   "
         f"core / naive = {summary['core_vs_naive']}   "
         f"peak RSS large / small = {summary['rss_large_vs_small']}"

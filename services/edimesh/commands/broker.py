@@ -11,10 +11,10 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.text import Text
 
+from edimesh.commands.output import stderr, stdout
 from edimesh.errors import ConfigError
 from edimesh.localbroker import (
     DEFAULT_KAFKA_VERSION,
@@ -39,8 +39,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_NOT_RUNNING = 3  # LSB convention for `status` of a stopped service
 

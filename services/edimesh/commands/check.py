@@ -12,18 +12,16 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from edimesh.checker.reader import scan_file
 from edimesh.checker.report import FileReport
+from edimesh.commands.output import stderr, stdout
 
 PROGRESS_FROM_BYTES = 4 << 20
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False)
 
 
 def check(
@@ -34,7 +32,7 @@ def check(
     reports: list[dict[str, Any]] = []
     status = EXIT_CLEAN
     for path in paths:
-        report = _check_one(path, show_progress=not as_json or _err.is_terminal)
+        report = _check_one(path, show_progress=not as_json or stderr.is_terminal)
         reports.append(report)
         if report["status"] == "unreadable":
             status = EXIT_UNREADABLE
@@ -78,7 +76,7 @@ def _progress() -> Progress:
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
-        console=_err,
+        console=stderr,
         transient=True,
     )
 
@@ -86,12 +84,12 @@ def _progress() -> Progress:
 def _render(report: dict[str, Any]) -> None:
     name = escape(report["file"])
     if report["status"] == "unreadable":
-        _out.print(f"[bold red]unreadable[/] {name}: {escape(report['error'])}")
+        stdout.print(f"[bold red]unreadable[/] {name}: {escape(report['error'])}")
         return
     totals = report["totals"]
     types = ", ".join(f"{k}x{v}" for k, v in totals["set_types"].items()) or "no sets"
     verdict = "[green]clean[/]" if report["status"] == "clean" else "[red]problems[/]"
-    _out.print(
+    stdout.print(
         f"[bold]{name}[/] {verdict}: {totals['interchanges']} interchange(s), "
         f"{totals['groups']} group(s), {totals['sets']} set(s) ({types}), "
         f"{totals['errors']} error(s), {totals['warnings']} warning(s)"
@@ -99,13 +97,13 @@ def _render(report: dict[str, Any]) -> None:
     for ic in report["interchanges"]:
         sender = escape(str(ic["sender_id"]))
         receiver = escape(str(ic["receiver_id"]))
-        _out.print(
+        stdout.print(
             f"  ISA #{ic['index']} {sender} → {receiver} control {ic['control_number']} "
             f"version {ic['version']}: TA1 {ic['ta1_code']}"
         )
         for g in ic["groups"]:
             set_types = ", ".join(f"{k}x{v}" for k, v in g["set_types"].items())
-            _out.print(
+            stdout.print(
                 f"    GS #{g['index']} {escape(g['functional_id'])} control "
                 f"{escape(g['control_number'])} {escape(g['version'])}: {g['sets']} set(s) "
                 f"({set_types}), {g['rejected_sets']} rejected"
@@ -126,11 +124,11 @@ def _render(report: dict[str, Any]) -> None:
             if key in loc
         )
         code = f"{_code_label(p['level'])} {p['code']}" if p["code"] else "-"
-        _out.print(
+        stdout.print(
             f"  [{colour}]{p['severity']}[/] {code} {p['kind']}: {escape(p['message'])} ({where})"
         )
     if report["problems_omitted"]:
-        _out.print(f"  … {report['problems_omitted']} more problem(s) not shown")
+        stdout.print(f"  … {report['problems_omitted']} more problem(s) not shown")
 
 
 def _code_label(level: str) -> str:

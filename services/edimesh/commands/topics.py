@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from edimesh.commands.output import stderr, stdout
 from edimesh.errors import EdiMeshError
 from edimesh.mesh.admin import ensure_topics, topic_partitions
 from edimesh.mesh.bootstrap import BOOTSTRAP_ENV, DEFAULT_BOOTSTRAP, resolve_bootstrap
@@ -23,8 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Bootstrap = Annotated[
     str | None,

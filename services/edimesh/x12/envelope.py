@@ -145,12 +145,13 @@ class EnvelopeMachine:
             self._set.segments += count
         elif not self._orphan:
             scope = "transaction set" if self._group else "functional group"
-            self._problem(
+            self._flag(
+                None,
                 "segments_outside_envelope",
                 Level.INTERCHANGE,
                 p.TA1_INVALID_CONTROL_STRUCTURE,
                 f"{count} segment(s) outside any {scope}",
-                self.where(offset),
+                at=offset,
             )
 
     def envelope(
@@ -171,25 +172,38 @@ class EnvelopeMachine:
         self._prev_end = offset
         self._close_set_without_trailer(offset)
         self._close_group_without_trailer(offset)
-        self._problem(
+        self._flag(
+            None,
             "iea_missing",
             Level.INTERCHANGE,
             p.TA1_PREMATURE_END_OF_FILE,
             f"interchange has no IEA trailer before {reason}",
-            self.where(offset, "IEA"),
+            at=offset,
+            segment_id="IEA",
         )
         self._finish_interchange(None, offset)
 
-    def segment_too_long(self, where: Location, limit: int) -> None:
+    def segment_too_long(self, offset: int, limit: int) -> None:
         """A segment ran past the length limit; it is skipped up to its terminator."""
         message = f"a segment is longer than {limit} bytes without a terminator"
         if self._set is not None:
-            self._set.problems.append(
-                Problem("segment_too_long", Level.SET, p.IK5_SEGMENTS_IN_ERROR, message, where)
+            self._flag(
+                self._set.problems,
+                "segment_too_long",
+                Level.SET,
+                p.IK5_SEGMENTS_IN_ERROR,
+                message,
+                at=offset,
             )
         else:
-            self._problem("segment_too_long", Level.INTERCHANGE, p.TA1_INVALID_CONTENT,
-                          message, where)
+            self._flag(
+                None,
+                "segment_too_long",
+                Level.INTERCHANGE,
+                p.TA1_INVALID_CONTENT,
+                message,
+                at=offset,
+            )
 
     # ------------------------------------------------------------------ handlers
 
@@ -197,12 +211,14 @@ class EnvelopeMachine:
         self._close_set_without_trailer(start)
         if self._group is None:
             self._orphan = True
-            self._problem(
+            self._flag(
+                None,
                 "set_outside_group",
                 Level.INTERCHANGE,
                 p.TA1_INVALID_CONTENT,
                 "ST outside any functional group",
-                self.where(start, "ST"),
+                at=start,
+                segment_id="ST",
             )
             return
         self.sets += 1
@@ -214,22 +230,34 @@ class EnvelopeMachine:
         self._set = st
         seen = self._group.control_numbers
         if len(st01) != 3 or not st01.isalnum():
-            st.problems.append(
-                Problem("st01_invalid", Level.SET, p.IK5_INVALID_SET_ID,
-                        "ST01 transaction set identifier is missing or invalid",
-                        self.where(start, "ST"))
+            self._flag(
+                st.problems,
+                "st01_invalid",
+                Level.SET,
+                p.IK5_INVALID_SET_ID,
+                "ST01 transaction set identifier is missing or invalid",
+                at=start,
+                segment_id="ST",
             )
         if not 4 <= len(raw_st02) <= 9 or raw_st02 != st02:
-            st.problems.append(
-                Problem("st02_invalid", Level.SET, p.IK5_INVALID_CONTROL_NUMBER,
-                        "ST02 control number is missing, padded, or not 4 to 9 characters",
-                        self.where(start, "ST"))
+            self._flag(
+                st.problems,
+                "st02_invalid",
+                Level.SET,
+                p.IK5_INVALID_CONTROL_NUMBER,
+                "ST02 control number is missing, padded, or not 4 to 9 characters",
+                at=start,
+                segment_id="ST",
             )
         elif st02 in seen:
-            st.problems.append(
-                Problem("st02_duplicate", Level.SET, p.IK5_CONTROL_NUMBER_NOT_UNIQUE,
-                        "ST02 control number repeats within the functional group",
-                        self.where(start, "ST"))
+            self._flag(
+                st.problems,
+                "st02_duplicate",
+                Level.SET,
+                p.IK5_CONTROL_NUMBER_NOT_UNIQUE,
+                "ST02 control number repeats within the functional group",
+                at=start,
+                segment_id="ST",
             )
         seen.add(st02)
 
@@ -238,8 +266,15 @@ class EnvelopeMachine:
         if self._set is not None:
             self._set.segments += 1
         elif self._group is not None:
-            self._problem("ta1_in_group", Level.INTERCHANGE, p.TA1_INVALID_CONTROL_STRUCTURE,
-                          "TA1 inside a functional group", self.where(start, "TA1"))
+            self._flag(
+                None,
+                "ta1_in_group",
+                Level.INTERCHANGE,
+                p.TA1_INVALID_CONTROL_STRUCTURE,
+                "TA1 inside a functional group",
+                at=start,
+                segment_id="TA1",
+            )
 
     def _se(self, elements: list[str], start: int, end: int) -> None:
         if self._orphan:
@@ -247,26 +282,37 @@ class EnvelopeMachine:
             return
         st = self._set
         if st is None:
-            self._problem(
+            self._flag(
+                None,
                 "se_without_st",
                 Level.INTERCHANGE,
                 p.TA1_INVALID_CONTROL_STRUCTURE,
                 "SE without a matching ST",
-                self.where(start, "SE"),
+                at=start,
+                segment_id="SE",
             )
             return
         st.segments += 1
         n = len(elements)
         if n < 2 or elements[1].strip() != str(st.segments):
-            st.problems.append(
-                Problem("se01_count", Level.SET, p.IK5_SEGMENT_COUNT_MISMATCH,
-                        f"SE01 does not match the {st.segments} segments counted from ST to SE",
-                        self.where(start, "SE"))
+            self._flag(
+                st.problems,
+                "se01_count",
+                Level.SET,
+                p.IK5_SEGMENT_COUNT_MISMATCH,
+                f"SE01 does not match the {st.segments} segments counted from ST to SE",
+                at=start,
+                segment_id="SE",
             )
         if (elements[2] if n > 2 else "") != st.raw_st02:
-            st.problems.append(
-                Problem("se02_mismatch", Level.SET, p.IK5_CONTROL_NUMBER_MISMATCH,
-                        "SE02 does not match ST02", self.where(start, "SE"))
+            self._flag(
+                st.problems,
+                "se02_mismatch",
+                Level.SET,
+                p.IK5_CONTROL_NUMBER_MISMATCH,
+                "SE02 does not match ST02",
+                at=start,
+                segment_id="SE",
             )
         self._close_set(end)
 
@@ -285,26 +331,36 @@ class EnvelopeMachine:
         self._close_set_without_trailer(start)
         group = self._group
         if group is None:
-            self._problem(
+            self._flag(
+                None,
                 "ge_without_gs",
                 Level.INTERCHANGE,
                 p.TA1_INVALID_CONTROL_STRUCTURE,
                 "GE without a matching GS",
-                self.where(start, "GE"),
+                at=start,
+                segment_id="GE",
             )
             return
-        where = self.where(start, "GE")
         declared = _int_or_none(_element(elements, 1))
         if declared != len(group.sets):
-            group.problems.append(
-                Problem("ge01_count", Level.GROUP, p.AK9_SET_COUNT_MISMATCH,
-                        f"GE01 does not match the {len(group.sets)} transaction sets in the group",
-                        where)
+            self._flag(
+                group.problems,
+                "ge01_count",
+                Level.GROUP,
+                p.AK9_SET_COUNT_MISMATCH,
+                f"GE01 does not match the {len(group.sets)} transaction sets in the group",
+                at=start,
+                segment_id="GE",
             )
         if _element(elements, 2) != group.header.control_number:
-            group.problems.append(
-                Problem("ge02_mismatch", Level.GROUP, p.AK9_CONTROL_NUMBER_MISMATCH,
-                        "GE02 does not match GS06", where)
+            self._flag(
+                group.problems,
+                "ge02_mismatch",
+                Level.GROUP,
+                p.AK9_CONTROL_NUMBER_MISMATCH,
+                "GE02 does not match GS06",
+                at=start,
+                segment_id="GE",
             )
         self._finish_group(declared)
 
@@ -313,37 +369,60 @@ class EnvelopeMachine:
         assert ic is not None, "the scanner feeds IEA only inside an interchange"
         self._close_set_without_trailer(start)
         self._close_group_without_trailer(start)
-        where = self.where(start, "IEA")
         declared = _int_or_none(_element(elements, 1))
         if declared != ic.groups:
-            ic.problems.append(
-                Problem("iea01_count", Level.INTERCHANGE, p.TA1_INVALID_GROUP_COUNT,
-                        f"IEA01 does not match the {ic.groups} functional groups", where)
+            self._flag(
+                ic.problems,
+                "iea01_count",
+                Level.INTERCHANGE,
+                p.TA1_INVALID_GROUP_COUNT,
+                f"IEA01 does not match the {ic.groups} functional groups",
+                at=start,
+                segment_id="IEA",
             )
         if _element(elements, 2) != ic.header.control_number:
-            ic.problems.append(
-                Problem("iea02_mismatch", Level.INTERCHANGE, p.TA1_CONTROL_NUMBER_MISMATCH,
-                        "IEA02 does not match ISA13", where)
+            self._flag(
+                ic.problems,
+                "iea02_mismatch",
+                Level.INTERCHANGE,
+                p.TA1_CONTROL_NUMBER_MISMATCH,
+                "IEA02 does not match ISA13",
+                at=start,
+                segment_id="IEA",
             )
         self._finish_interchange(declared, end)
 
     # ------------------------------------------------------------------ closing
 
-    def _problem(self, kind: str, level: Level, code: str, message: str, where: Location) -> None:
-        problem = Problem(kind, level, code, message, where)
-        if self._ic is not None:
-            self._ic.problems.append(problem)
-        else:
-            self.file_problems.append(problem)
+    def _flag(
+        self,
+        into: list[Problem] | None,
+        kind: str,
+        level: Level,
+        code: str,
+        message: str,
+        *,
+        at: int,
+        segment_id: str | None = None,
+    ) -> None:
+        """Record an error where it belongs: `into`, else the open interchange, else the file."""
+        if into is None:
+            into = self._ic.problems if self._ic is not None else self.file_problems
+        into.append(Problem(kind, level, code, message, self.where(at, segment_id)))
 
     def _close_set_without_trailer(self, offset: int) -> None:
         self._orphan = False
         st = self._set
         if st is None:
             return
-        st.problems.append(
-            Problem("se_missing", Level.SET, p.IK5_TRAILER_MISSING,
-                    "transaction set has no SE trailer", self.where(offset, "SE"))
+        self._flag(
+            st.problems,
+            "se_missing",
+            Level.SET,
+            p.IK5_TRAILER_MISSING,
+            "transaction set has no SE trailer",
+            at=offset,
+            segment_id="SE",
         )
         self._close_set(self._prev_end)
 
@@ -357,8 +436,20 @@ class EnvelopeMachine:
         # Positional on purpose: this runs once per set, and keywords cost time here.
         self._out.append(
             TransactionSetUnit(
-                ic.header, group.header, ic.index, group.index, st.index, st.st01, st.st02,
-                st.st03, st.segments, st.start, end, raw, reference, problems,
+                ic.header,
+                group.header,
+                ic.index,
+                group.index,
+                st.index,
+                st.st01,
+                st.st02,
+                st.st03,
+                st.segments,
+                st.start,
+                end,
+                raw,
+                reference,
+                problems,
             )
         )
         group.sets.append(SetOutcome(st.st01, st.st02, problems))
@@ -367,9 +458,14 @@ class EnvelopeMachine:
     def _close_group_without_trailer(self, offset: int) -> None:
         if self._group is None:
             return
-        self._group.problems.append(
-            Problem("ge_missing", Level.GROUP, p.AK9_TRAILER_MISSING,
-                    "functional group has no GE trailer", self.where(offset, "GE"))
+        self._flag(
+            self._group.problems,
+            "ge_missing",
+            Level.GROUP,
+            p.AK9_TRAILER_MISSING,
+            "functional group has no GE trailer",
+            at=offset,
+            segment_id="GE",
         )
         self._finish_group(None)
 

@@ -373,8 +373,7 @@ class X12Stream:
 
     def _too_long(self, pos: int) -> bool:
         self._flush_body()
-        where = self._machine.where(self._base + pos)
-        self._machine.segment_too_long(where, self._max_segment)
+        self._machine.segment_too_long(self._base + pos, self._max_segment)
         if self._machine.open_set_start is not None and self._hasher is None:
             self._hasher = hashlib.sha256()
             self._hashed_to = self._machine.open_set_start

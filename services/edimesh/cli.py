@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edimesh.commands import bench, broker, check, topics
+from edimesh.commands import bench, broker, check, run, topics
 
 app = typer.Typer(
     name="edimesh",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(broker.app, name="broker")
 app.add_typer(topics.app, name="topics")
 app.add_typer(bench.app, name="bench")
+app.add_typer(run.app, name="run")
 app.command(name="check")(check.check)
 
 

@@ -1,0 +1,193 @@
+"""Transfer throughput against OpenSSH's own sftp client, and the transfer's peak memory.
+
+Starts the hardened local sshd (deploy/sftp/sshd_config; needs root and openssh-server), puts a
+small and a large random file in a partner's inbound directory, then, alternating, fetches the
+large file with `sftp` and with the transfer service's download path (the same PartnerLink,
+pipelined reads, sha256 while receiving, staging part file, fsync and atomic rename that the
+service runs). Both use curve25519-sha256 and aes256-gcm@openssh.com and include connection
+set-up. Each transfer-side fetch runs in its own process, so its VmHWM is its own peak RSS.
+
+    sudo .venv/bin/python benchmarks/transfer_vs_sftp.py [--size-mib 1024] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from edimesh.localsftp import LocalSshd, generate_key
+from edimesh.transfer.backoff import Backoff
+from edimesh.transfer.completeness import RemoteEntry
+from edimesh.transfer.download import ReadPlan
+from edimesh.transfer.link import PartnerLink
+from edimesh.transfer.partners import Partner
+from edimesh.transfer.remote import SftpSource
+from edimesh.transfer.settings import TransferSettings
+from edimesh.transfer.sshclient import LinkOptions
+from edimesh.transfer.staging import StagingArea
+
+CIPHER = "aes256-gcm@openssh.com"
+KEX = "curve25519-sha256"
+CHUNK = 8 * 1024 * 1024
+
+
+def vm_hwm_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return -1
+
+
+async def fetch_once(partner: Partner, name: str, size: int, staging: Path) -> dict[str, object]:
+    """One fetch through the service's code path: connect, download, seal, promote."""
+    defaults = TransferSettings(partners_file=Path("unused"))
+    link = PartnerLink(
+        partner,
+        LinkOptions(defaults.connect_timeout_s, defaults.keepalive_interval_s, 3),
+        Backoff(defaults.retry_attempts, defaults.backoff_initial_s, defaults.backoff_max_s),
+    )
+    plan = ReadPlan(defaults.read_block_bytes, defaults.read_requests)
+    area = StagingArea(staging)
+    began = time.perf_counter()
+    async with link:
+        source = SftpSource(partner, link, plan)
+        with area.room_for(partner.name, size), area.open_part(partner.name) as part:
+            file_id = await source.fetch(RemoteEntry(name, size, 0), part)
+            received = time.perf_counter()
+            part.seal()
+            staged = part.promote(file_id)
+    seconds = time.perf_counter() - began
+    staged.unlink()
+    return {
+        "seconds": seconds,
+        "fsync_seconds": seconds - (received - began),
+        "sha256": file_id,
+        "vm_hwm_kib": vm_hwm_kib(),
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    partner = Partner.model_validate_json(args.partner_json)
+    result = asyncio.run(fetch_once(partner, args.name, args.size, Path(args.staging)))
+    print(json.dumps(result))
+
+
+def run_child(partner: Partner, name: str, size: int, staging: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", "--partner-json", partner.model_dump_json(),
+         "--name", name, "--size", str(size), "--staging", str(staging)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_sftp(partner: Partner, name: str, target: Path) -> float:
+    target.unlink(missing_ok=True)
+    began = time.perf_counter()
+    subprocess.run(
+        ["sftp", "-q", "-b", "-", "-i", str(partner.private_key), "-P", str(partner.port),
+         "-o", f"UserKnownHostsFile={partner.known_hosts}", "-o", "BatchMode=yes",
+         "-o", f"KexAlgorithms={KEX}", "-c", CIPHER, f"{partner.user}@{partner.host}"],
+        input=f"get /inbound/{name} {target}\n", text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - began
+    target.unlink()
+    return seconds
+
+
+def write_random(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        left = size
+        while left:
+            block = os.urandom(min(CHUNK, left))
+            digest.update(block)
+            out.write(block)
+            left -= len(block)
+    return digest.hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--small-kib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--partner-json", help=argparse.SUPPRESS)
+    parser.add_argument("--name", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--staging", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    tag = uuid.uuid4().hex[:6]
+    base = Path("/var/lib/edimesh-bench") / tag
+    base.parent.mkdir(mode=0o755, exist_ok=True)
+    base.parent.chmod(0o755)
+    with LocalSshd(base / "sshd", group=f"edb{tag}") as sshd, tempfile.TemporaryDirectory(
+        prefix="edimesh-bench-", dir=os.environ.get("EDIMESH_BENCH_DIR")
+    ) as tmp:
+        work = Path(tmp)
+        key = generate_key(work / "client")
+        account = sshd.add_account(f"edb{tag}p", [key.public_key])
+        known_hosts = work / "known_hosts"
+        known_hosts.write_text(sshd.known_hosts_line() + "\n")
+        partner = Partner(
+            name="bench", host="127.0.0.1", port=sshd.port, user=account.user,
+            private_key=key.private, known_hosts=known_hosts, inbound_dir="/inbound",
+            delete_after_success=True,
+        )  # fmt: skip
+        big, small = args.size_mib * 2**20, args.small_kib * 2**10
+        big_sha = write_random(account.inbound / "big.bin", big)
+        small_sha = write_random(account.inbound / "small.bin", small)
+        staging = work / "staging"
+
+        small_run = run_child(partner, "small.bin", small, staging)
+        assert small_run["sha256"] == small_sha, "small file: sha256 differs"
+        ours: list[float] = []
+        ours_before_fsync: list[float] = []
+        theirs: list[float] = []
+        peaks: list[int] = []
+        for round_ in range(args.rounds):
+            order = ("sftp", "edimesh") if round_ % 2 == 0 else ("edimesh", "sftp")
+            for who in order:
+                if who == "sftp":
+                    theirs.append(big / 1e6 / run_sftp(partner, "big.bin", work / "sftp.out"))
+                    continue
+                run = run_child(partner, "big.bin", big, staging)
+                assert run["sha256"] == big_sha, "large file: sha256 differs"
+                seconds, fsync = float(str(run["seconds"])), float(str(run["fsync_seconds"]))
+                ours.append(big / 1e6 / seconds)
+                ours_before_fsync.append(big / 1e6 / (seconds - fsync))
+                peaks.append(int(str(run["vm_hwm_kib"])))
+            print(f"round {round_ + 1}: sftp {theirs[-1]:.0f} MB/s, edimesh {ours[-1]:.0f} MB/s")
+
+    shutil.rmtree(base, ignore_errors=True)
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    print(f"file: {args.size_mib} MiB, {args.rounds} rounds, {CIPHER}, medians:")
+    print(f"  OpenSSH sftp      {statistics.median(theirs):7.0f} MB/s")
+    print(f"  edimesh transfer  {statistics.median(ours):7.0f} MB/s  (sha256 + fsync included)")
+    print(f"  ratio             {ratio:7.2f}  (target >= 0.80)")
+    unsynced = statistics.median(ours_before_fsync)
+    print(f"  edimesh, without the final fsync (sftp does none): {unsynced:.0f} MB/s, "
+          f"ratio {unsynced / statistics.median(theirs):.2f}")  # fmt: skip
+    print(f"  peak RSS (VmHWM): {int(str(small_run['vm_hwm_kib'])) / 1024:.1f} MiB on "
+          f"{args.small_kib} KiB, {max(peaks) / 1024:.1f} MiB on {args.size_mib} MiB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""`edimesh run <service>`: one service of the mesh in the foreground, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Run one service of the mesh in the foreground.", no_args_is_help=True)
+
+
+@app.command()
+def transfer() -> None:
+    """Poll the partners' SFTP servers, stage files, publish FileStaged events."""
+    from edimesh.transfer.__main__ import main  # noqa: PLC0415 - load only the service that runs
+
+    main()

@@ -1,0 +1,112 @@
+"""Pipelined, resumable download of one remote file into a part file, hashing as bytes arrive.
+
+Up to `requests` reads of `block` bytes are in flight; their results are consumed in offset
+order, so the part file and the sha256 always cover exactly the bytes [0, written). When the
+connection drops, `PartnerLink.run` calls `_fetch` again on a new session and it resumes at
+`written`: the last good offset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import deque
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+import asyncssh
+
+from edimesh.transfer.errors import RemoteFileChangedError, RemoteFileUnreadableError
+from edimesh.transfer.link import CONNECTION_FAILURES, PartnerLink
+from edimesh.transfer.ports import Part
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    block_bytes: int  # 0: the largest read the server allows
+    requests: int
+
+
+async def download(
+    link: PartnerLink, remote_path: str, size: int, part: Part, plan: ReadPlan
+) -> str:
+    """Fill `part` with the remote file's `size` bytes; return their sha256 (hex)."""
+    hasher = hashlib.sha256()
+
+    async def fetch(sftp: asyncssh.SFTPClient) -> None:
+        await _fetch(sftp, remote_path, size, part, hasher=hasher, plan=plan)
+
+    await link.run(fetch)
+    return hasher.hexdigest()
+
+
+async def _fetch(
+    sftp: asyncssh.SFTPClient,
+    remote_path: str,
+    size: int,
+    part: Part,
+    *,
+    hasher: Any,
+    plan: ReadPlan,
+) -> None:
+    try:
+        remote = await sftp.open(remote_path, "rb")
+        try:
+            block = plan.block_bytes or sftp.limits.max_read_len or 32768
+            blocks = _in_order(remote, part.written, size, block, plan.requests)
+            async with aclosing(blocks):  # cancel the reads in flight if writing fails
+                async for data in blocks:
+                    part.write(data)
+                    hasher.update(data)
+            final = await remote.stat()
+        finally:
+            _close_in_background(remote)
+    except asyncssh.SFTPNoSuchFile:
+        raise RemoteFileChangedError("remote file vanished during the download") from None
+    except asyncssh.SFTPError as exc:
+        if isinstance(exc, CONNECTION_FAILURES):
+            raise
+        raise RemoteFileUnreadableError(f"server refused the read ({type(exc).__name__})") from None
+    if final.size != size:
+        raise RemoteFileChangedError("remote file changed size during the download")
+
+
+async def _in_order(
+    remote: asyncssh.SFTPClientFile, start: int, end: int, block: int, depth: int
+) -> AsyncGenerator[bytes, None]:
+    """Blocks of [start, end) in order, with up to `depth` reads in flight."""
+    pending: deque[tuple[int, asyncio.Future[bytes]]] = deque()
+    offset = start
+    try:
+        while pending or offset < end:
+            while offset < end and len(pending) < depth:
+                count = min(block, end - offset)
+                pending.append((count, asyncio.ensure_future(remote.read(count, offset))))
+                offset += count
+            count, future = pending.popleft()
+            data = await future
+            if len(data) != count:  # asyncssh re-reads short reads: only EOF ends one early
+                raise RemoteFileChangedError("remote file is shorter than listed")
+            yield data
+    finally:
+        for _, future in pending:
+            future.cancel()
+        await asyncio.gather(*(future for _, future in pending), return_exceptions=True)
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _close_in_background(remote: asyncssh.SFTPClientFile) -> None:
+    """Close the handle without waiting: on a dead or stalled link, waiting would hang."""
+    task = asyncio.ensure_future(remote.close())
+    _closing.add(task)
+    task.add_done_callback(_closed)
+
+
+def _closed(task: asyncio.Task[None]) -> None:
+    _closing.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a failed close of a finished read is not an error

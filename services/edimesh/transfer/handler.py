@@ -1,0 +1,123 @@
+"""One complete remote file, start to end: stage it, publish it once, then dispose of it.
+
+The order is what makes the guarantees:
+1. hold 2 x size of staging space (or refuse: StagingFullError);
+2. download into a `.part` file while hashing, then fsync it;
+3. claim the sha256 in the ledger: content already staged is discarded here, not published;
+4. promote the part file to `<partner>/<sha256>` (atomic rename) and publish FileStaged together
+   with its ledger entry (one Kafka transaction);
+5. only then archive or delete the remote file.
+A failure or a crash anywhere leaves the remote file in place for the next poll, and no `.part`
+ever gets a final name. The I/O is behind small protocols, so all of this is tested with fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from posixpath import join
+from typing import Any
+
+from opentelemetry.trace import Tracer
+
+from edimesh.mesh.codec import encode
+from edimesh.mesh.schemas import MessageType
+from edimesh.telemetry import Masker, MaskLabel, work_span
+from edimesh.transfer.completeness import RemoteEntry
+from edimesh.transfer.ledger import StagedLedger
+from edimesh.transfer.partners import Partner
+from edimesh.transfer.ports import Publisher, Source, Staging
+
+
+class Outcome(StrEnum):
+    PUBLISHED = "published"
+    DUPLICATE = "duplicate"  # content already staged: disposed without a second event
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def file_staged_record(
+    *, file_id: str, size: int, partner: str, source_token: str, staged: Path, at: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "file_id": file_id,
+        "size_bytes": size,
+        "partner": partner,
+        "source_path_token": source_token,
+        "staging_uri": staged.resolve().as_uri(),
+        "received_at": at,
+    }
+
+
+class FileHandler:
+    def __init__(
+        self,
+        partner: Partner,
+        *,
+        source: Source,
+        staging: Staging,
+        ledger: StagedLedger,
+        publisher: Publisher,
+        masker: Masker,
+        tracer: Tracer,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ):
+        self.partner = partner
+        self._source = source
+        self._staging = staging
+        self._ledger = ledger
+        self._publisher = publisher
+        self._masker = masker
+        self._tracer = tracer
+        self._clock = clock
+        self.outcomes: Counter[Outcome] = Counter()  # counted when decided, before disposal
+
+    async def handle(self, entry: RemoteEntry) -> Outcome:
+        name = self.partner.name
+        # The first span of the file's trace: FileStaged carries its context onwards.
+        with work_span(self._tracer, "transfer file", {"edimesh.partner": name}) as span:
+            with self._staging.room_for(name, entry.size):
+                file_id, outcome = await self._stage_and_publish(entry)
+            await self._source.dispose(entry, file_id)
+            span.set_attribute("edimesh.transfer.outcome", outcome.value)
+            span.set_attribute("edimesh.transfer.size_bytes", entry.size)
+        return outcome
+
+    async def _stage_and_publish(self, entry: RemoteEntry) -> tuple[str, Outcome]:
+        part = self._staging.open_part(self.partner.name)
+        try:
+            file_id = await self._source.fetch(entry, part)
+            part.seal()
+            if not await self._ledger.claim(file_id):
+                self.outcomes[Outcome.DUPLICATE] += 1
+                return file_id, Outcome.DUPLICATE
+            published = False
+            try:
+                staged = part.promote(file_id)
+                await self._publish(entry, file_id, staged)
+                published = True
+            finally:
+                self._ledger.settle(file_id, published=published)
+            self.outcomes[Outcome.PUBLISHED] += 1
+            return file_id, Outcome.PUBLISHED
+        finally:
+            part.discard()  # a no-op once promoted
+
+    async def _publish(self, entry: RemoteEntry, file_id: str, staged: Path) -> None:
+        remote_path = join(self.partner.inbound_dir, entry.name)
+        source = f"{self.partner.name}:{remote_path}".encode("utf-8", "surrogateescape")
+        record = file_staged_record(
+            file_id=file_id,
+            size=entry.size,
+            partner=self.partner.name,
+            source_token=self._masker.mask(MaskLabel.REMOTE_PATH, source),
+            staged=staged,
+            at=self._clock(),
+        )
+        message = encode(MessageType.FILE_STAGED, record)
+        await self._publisher.publish(file_id, message)

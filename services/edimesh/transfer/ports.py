@@ -1,0 +1,41 @@
+"""The small protocols the file handler depends on; the service passes the real adapters
+(staging.py, remote.py, publisher.py) and the unit tests pass fakes."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
+
+from edimesh.mesh.codec import Encoded
+from edimesh.transfer.completeness import RemoteEntry
+
+
+class Part(Protocol):
+    written: int
+
+    def write(self, data: bytes) -> None: ...
+    def seal(self) -> None: ...
+    def promote(self, final_name: str) -> Path: ...
+    def discard(self) -> None: ...
+
+
+class Staging(Protocol):
+    def room_for(self, partner: str, size: int) -> AbstractContextManager[None]: ...
+    def open_part(self, partner: str) -> Part: ...
+
+
+class Source(Protocol):
+    """The partner's SFTP server, as the handler sees it."""
+
+    async def fetch(self, entry: RemoteEntry, part: Part) -> str:
+        """Download `entry` into `part`; return the sha256 hex of its bytes."""
+        ...
+
+    async def dispose(self, entry: RemoteEntry, file_id: str) -> None: ...
+
+
+class Publisher(Protocol):
+    async def publish(self, file_id: str, message: Encoded) -> None:
+        """Publish FileStaged keyed by `file_id`, with its ledger entry, atomically."""
+        ...

@@ -1,0 +1,76 @@
+"""The transfer service's settings: environment (EDIMESH_TRANSFER_*) plus the partners file.
+
+    EDIMESH_TRANSFER_PARTNERS_FILE=/etc/edimesh/partners.toml
+    EDIMESH_TRANSFER_STAGING_DIR=/var/lib/edimesh/staging
+    EDIMESH_BOOTSTRAP=kafka:9092            # shared by every service (or ..._TRANSFER_BOOTSTRAP)
+
+`load_config()` reads both and raises ConfigError naming the variable, partner or field at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from edimesh.errors import ConfigError
+from edimesh.mesh.bootstrap import resolve_bootstrap
+from edimesh.transfer.partners import Partner, load_partners
+
+ENV_PREFIX = "EDIMESH_TRANSFER_"
+
+
+class TransferSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
+
+    partners_file: Path
+    staging_dir: Path = Path("/var/lib/edimesh/staging")
+    bootstrap: str | None = None  # None: EDIMESH_BOOTSTRAP, else 127.0.0.1:9092
+    topic_prefix: str = ""
+    create_topics: bool = True  # ensure the two topics we write exist (idempotent)
+    # One writer per transactional id: a second instance with the same id fences the first.
+    transactional_id: str = Field(default="edimesh-transfer", min_length=1, max_length=200)
+    max_concurrent_downloads: int = Field(default=4, ge=1, le=256)
+    read_block_bytes: int = Field(default=0, ge=0, le=4 * 1024 * 1024)  # 0: the server's limit
+    read_requests: int = Field(default=32, ge=1, le=256)  # pipelined reads in flight per file
+    connect_timeout_s: float = Field(default=30.0, gt=0)
+    keepalive_interval_s: float = Field(default=15.0, gt=0)
+    keepalive_count_max: int = Field(default=3, ge=1)
+    retry_attempts: int = Field(default=5, ge=0, le=100)
+    backoff_initial_s: float = Field(default=1.0, gt=0)
+    backoff_max_s: float = Field(default=60.0, gt=0)
+    staging_reserve_bytes: int = Field(default=0, ge=0)  # kept free beyond 2 x file size
+    drain_timeout_s: float = Field(default=25.0, ge=0)  # < terminationGracePeriodSeconds
+    # The masking key is the telemetry's (EDIMESH_MASKING_KEY): one secret for the whole mesh.
+
+    def resolved_bootstrap(self) -> str:
+        return resolve_bootstrap(self.bootstrap)
+
+    def describe(self) -> dict[str, object]:
+        """The effective settings, for the start-up log line (none of them is a secret)."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True, slots=True)
+class TransferConfig:
+    settings: TransferSettings
+    partners: tuple[Partner, ...]
+
+
+def load_settings(**overrides: object) -> TransferSettings:
+    """Settings from the environment (and `overrides`); ConfigError naming the variables."""
+    try:
+        return TransferSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise ConfigError("invalid transfer settings: " + "; ".join(problems)) from None
+
+
+def load_config(**overrides: object) -> TransferConfig:
+    settings = load_settings(**overrides)
+    return TransferConfig(settings, load_partners(settings.partners_file))

@@ -1,0 +1,89 @@
+"""In-memory stand-ins for the handler's ports."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from edimesh.errors import TransientError
+from edimesh.mesh.codec import Encoded, decode
+from edimesh.mesh.schemas import MessageType
+from edimesh.transfer.completeness import RemoteEntry
+
+
+class MemoryPart:
+    def __init__(self, journal: list[str]):
+        self.written = 0
+        self.data = bytearray()
+        self.state = "open"
+        self.journal = journal
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+        self.written += len(data)
+
+    def seal(self) -> None:
+        self.state = "sealed"
+
+    def promote(self, final_name: str) -> Path:
+        self.state = "promoted"
+        self.journal.append(f"promote {final_name[:8]}")
+        return Path("/staging/acme") / final_name
+
+    def discard(self) -> None:
+        if self.state != "promoted":
+            self.state = "discarded"
+
+
+class MemoryStaging:
+    def __init__(self, journal: list[str], free: int = 10**12):
+        self.parts: list[MemoryPart] = []
+        self.journal = journal
+        self.free = free
+
+    @contextlib.contextmanager
+    def room_for(self, partner: str, size: int) -> Iterator[None]:
+        if self.free < 2 * size:
+            raise TransientError("full")
+        yield
+
+    def open_part(self, partner: str) -> MemoryPart:
+        part = MemoryPart(self.journal)
+        self.parts.append(part)
+        return part
+
+
+class MemorySource:
+    def __init__(self, files: dict[str, bytes], journal: list[str]):
+        self.files = files
+        self.journal = journal
+        self.fail_fetch: Exception | None = None
+        self.fail_dispose: Exception | None = None
+
+    async def fetch(self, entry: RemoteEntry, part: MemoryPart) -> str:
+        if self.fail_fetch is not None:
+            raise self.fail_fetch
+        data = self.files[entry.name]
+        part.write(data)
+        self.journal.append(f"fetch {entry.name}")
+        return hashlib.sha256(data).hexdigest()
+
+    async def dispose(self, entry: RemoteEntry, file_id: str) -> None:
+        if self.fail_dispose is not None:
+            raise self.fail_dispose
+        self.journal.append(f"dispose {entry.name}")
+
+
+class MemoryPublisher:
+    def __init__(self, journal: list[str]):
+        self.records: list[dict[str, object]] = []
+        self.journal = journal
+        self.fail: Exception | None = None
+
+    async def publish(self, file_id: str, message: Encoded) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.records.append(decode(message.value, message.headers, MessageType.FILE_STAGED))
+        self.journal.append(f"publish {file_id[:8]}")

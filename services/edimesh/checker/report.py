@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edimesh.x12.events import (
     Event,
@@ -19,6 +19,9 @@ from edimesh.x12.events import (
     TransactionSetUnit,
 )
 from edimesh.x12.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from edimesh.validation import ValidationResult
 
 MAX_PROBLEMS = 1000
 
@@ -49,6 +52,9 @@ class FileReport:
         self._groups: list[dict[str, Any]] = []
         self._set_types: Counter[str] = Counter()
         self._end: StreamEnd | None = None
+        self._routes: Counter[str] = Counter()  # --level full: validated / schema / business
+        self._notes: set[str] = set()  # info findings (code sets not loaded), once each
+        self.infos = 0
 
     @property
     def clean(self) -> bool:
@@ -93,6 +99,41 @@ class FileReport:
             self._note(event.problems)
             self._end = event
 
+    def add_validation(self, unit: TransactionSetUnit, result: ValidationResult) -> None:
+        """The SNIP 1-5 findings of one set (``edimesh check --level full``)."""
+        self._routes[result.route] += 1
+        for finding in result.findings:
+            if finding.severity == "info":
+                self.infos += 1
+                self._notes.add(finding.message)
+                continue
+            if finding.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+            if len(self._problems) >= self._max_problems:
+                self._omitted += 1
+                continue
+            location = {
+                "interchange": unit.interchange_index,
+                "group": unit.group_index,
+                "transaction_set": unit.set_index,
+                "segment_position": finding.segment_position,
+                "segment_id": finding.segment_id,
+                "loop_id": finding.loop_id,
+                "element_ref": finding.element_ref,
+                "byte_offset": finding.byte_offset,
+            }
+            self._problems.append({
+                "kind": finding.rule,
+                "level": "set",
+                "severity": str(finding.severity),
+                "snip": int(finding.snip),
+                "code": finding.ik403 or finding.ik304 or finding.ik502,
+                "message": finding.message,
+                "location": {k: v for k, v in location.items() if v is not None},
+            })
+
     def _note(self, problems: tuple[Problem, ...]) -> None:
         for problem in problems:
             if problem.severity is Severity.ERROR:
@@ -122,4 +163,7 @@ class FileReport:
             },
             "problems": self._problems,
             "problems_omitted": self._omitted,
+            **({"validation": {"routes": dict(sorted(self._routes.items())),
+                               "infos": self.infos, "notes": sorted(self._notes)}}
+               if self._routes else {}),
         }

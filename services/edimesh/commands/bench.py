@@ -105,3 +105,41 @@ def split(
         f"core / naive = {summary['core_vs_naive']}   "
         f"peak RSS large / small = {summary['rss_large_vs_small']}"
     )
+
+
+@app.command()
+def validate(
+    claims: Annotated[int, typer.Option(help="Claims in the synthetic 837P.")] = 20_000,
+    claims_per_set: Annotated[int, typer.Option(help="Claims per ST..SE.")] = 100,
+    runs: Annotated[int, typer.Option(help="Timed passes over the sets (best is reported).")] = 5,
+    with_json: Annotated[
+        bool, typer.Option("--with-json", help="Also serialize each set's normalized JSON.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Claims/s for parse + models + SNIP 1-5 rules on one core, on a synthetic 837P."""
+    from edimesh.bench.validate import BASELINES, TARGET, measure  # noqa: PLC0415 - heavy
+
+    with stderr.status(f"generating {claims} claims and validating them {runs} times"):
+        m = measure(claims, claims_per_set, runs, with_json=with_json)
+    summary = {
+        "claims": m.claims,
+        "sets": m.sets,
+        "file_bytes": m.file_bytes,
+        "claims_per_s_best": round(m.best),
+        "claims_per_s_median": round(m.median),
+        "with_json": m.with_json,
+        "target": TARGET,
+        "baselines_claims_per_s": BASELINES,
+    }
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    stdout.print(
+        f"validate: {m.claims:,} claims in {m.sets} sets ({m.file_bytes / 1e6:.1f} MB), "
+        f"parse + models + SNIP 1-5{' + JSON' if m.with_json else ''}, one core"
+    )
+    stdout.print(f"  {m.best:,.0f} claims/s (best of {len(m.runs)}), {m.median:,.0f} median; "
+                 f"target {TARGET:,}")
+    for name, rate in BASELINES.items():
+        stdout.print(f"  baseline {name}: about {rate:,} claims/s (x{m.best / rate:,.1f})")

@@ -1,0 +1,78 @@
+"""`edimesh bench validate`: claims/s for parse + models + all rules, on one core.
+
+The input is a synthetic 005010X222A1 837P from the X12 core's generator, split into sets by
+the X12 stream before timing starts (splitting is the splitter's work, measured by `bench
+split`). Setup (guides, code sets, the file, its sets) is done first and then frozen out of
+the garbage collector's sight with `gc.freeze()`, as a service does after start-up; the
+collector itself stays on.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from dataclasses import dataclass
+
+from edimesh.validation import validate_unit, warm_up
+from edimesh.x12.events import TransactionSetUnit
+from edimesh.x12.stream import X12Stream
+from edimesh.x12.synth import SynthOptions, generate_837p
+
+# Figures the issue gives for the same work on this machine (10 MB 837P, 20,150 claims).
+BASELINES = {
+    "LinuxForHealth x12": 1_300,
+    "x12sdk": 1_400,
+    "pyx12 validator": 600,
+}
+TARGET = 50_000
+
+
+@dataclass(frozen=True)
+class ValidateMeasurement:
+    claims: int
+    sets: int
+    file_bytes: int
+    runs: tuple[float, ...]  # seconds per run
+    with_json: bool
+    findings: int
+
+    @property
+    def best(self) -> float:
+        return self.claims / min(self.runs)
+
+    @property
+    def median(self) -> float:
+        return self.claims / statistics.median(self.runs)
+
+
+def prepare(
+    claims: int, claims_per_set: int, seed: int = 0
+) -> tuple[list[TransactionSetUnit], int]:
+    data = generate_837p(SynthOptions(claims=claims, claims_per_set=claims_per_set, seed=seed))
+    stream = X12Stream()
+    events = stream.feed(data) + stream.finish()
+    return [e for e in events if isinstance(e, TransactionSetUnit)], len(data)
+
+
+def measure(claims: int = 20_000, claims_per_set: int = 100, runs: int = 5,
+            with_json: bool = False) -> ValidateMeasurement:
+    warm_up()
+    units, size = prepare(claims, claims_per_set)
+    findings = 0
+    for unit in units[:3]:  # compile the fast-path patterns and transitions
+        findings += len(validate_unit(unit).findings)
+    gc.collect()
+    gc.freeze()
+    timings = []
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            for unit in units:
+                result = validate_unit(unit)
+                if with_json:
+                    result.content_json()
+            timings.append(time.perf_counter() - started)
+    finally:
+        gc.unfreeze()
+    return ValidateMeasurement(claims, len(units), size, tuple(timings), with_json, findings)

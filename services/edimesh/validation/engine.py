@@ -1,0 +1,146 @@
+"""Validate one transaction set: route to a guide, parse, check, extract, summarize.
+
+    result = validate_unit(unit)                       # a TransactionSetUnit from X12Stream
+    result = validate_set(raw, delimiters, st01="837", st03="005010X222A1", gs08="...")
+
+Pure: no I/O, no logging, no global state but the guides and code sets loaded on first use
+(``warm_up`` loads them up front, before a service calls ``gc.freeze()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+
+from edimesh.validation import findings as f
+from edimesh.validation.codesets import icd10
+from edimesh.validation.extract import claims, eligibility, remits
+from edimesh.validation.findings import Finding, Severity, Snip
+from edimesh.validation.parser import Parser, split_segments
+from edimesh.validation.result import Content, Summary, ValidationResult
+from edimesh.validation.rules import balancing, situational
+from edimesh.validation.rules.codesets import CodeSetChecker
+from edimesh.validation.spec.routing import load_guides, route
+from edimesh.validation.spec.setpattern import set_pattern
+from edimesh.validation.tree import Loop
+from edimesh.validation.trusted import TrustedParser
+from edimesh.x12.delimiters import Delimiters
+from edimesh.x12.events import TransactionSetUnit
+
+Extractor = Callable[[Loop, str, str, str, str], Content]
+_EXTRACTORS: dict[str, Extractor] = {
+    "837P": claims.extract, "837I": claims.extract, "837D": claims.extract,
+    "835": remits.extract, "270": eligibility.extract, "271": eligibility.extract,
+}
+
+
+def warm_up() -> None:
+    """Build every guide and load the code sets now rather than on the first set."""
+    load_guides()
+    icd10.load()
+
+
+def validate_unit(unit: TransactionSetUnit) -> ValidationResult:
+    if unit.raw is None:
+        raise ValueError("the set went by reference: fetch its bytes first")
+    return validate_set(unit.raw, unit.delimiters, st01=unit.st01, st03=unit.st03,
+                        gs08=unit.gs08, base_offset=unit.start)
+
+
+def _text(b: bytes | None) -> str:
+    return b.decode("latin-1") if b else ""
+
+
+def validate_set(raw: bytes, delimiters: Delimiters, *, st01: str, st03: str = "",
+                 gs08: str = "", base_offset: int = 0, fast: bool = True) -> ValidationResult:
+    """Validate the bytes of one ST..SE with its interchange's delimiters.
+
+    `fast=False` skips the set-pattern fast path (the results are the same; tests compare).
+    """
+    guide = route(st01, st03, gs08)
+    if guide is None:
+        return _unsupported(st01, st03 or gs08)
+    element, component = _text(delimiters.element), _text(delimiters.component)
+    repetition, segment = _text(delimiters.repetition), _text(delimiters.segment)
+    text = raw.decode("latin-1")
+    texts = split_segments(text, element, segment)
+    trusted = fast and set_pattern(guide, (element, component, repetition), segment).fullmatch(
+        text) is not None
+    parser = (TrustedParser if trusted else Parser)(guide, element, component, repetition)
+    root = parser.parse(texts)
+    kind = guide.guide.kind
+    found = parser.findings
+    found += _business(root, kind, component)
+    found += CodeSetChecker(component, repetition).run(parser.coded)
+    content = _EXTRACTORS[kind](root, kind, guide.guide.id, component, repetition)
+    if any(x.segment_position is not None for x in found):
+        found = _with_offsets(found, raw, segment, base_offset)
+    return ValidationResult(guide.guide.id, kind, content, tuple(found), _summary(content, found))
+
+
+def _business(root: Loop, kind: str, comp: str) -> list[Finding]:
+    if kind.startswith("837"):
+        claim_loops = [c for p in root.loops("2000A") for s in p.loops("2000B")
+                       for c in (*s.loops("2300"),
+                                 *(x for pat in s.loops("2000C") for x in pat.loops("2300")))]
+        out = balancing.claims_837(claim_loops)
+        out += situational.subscriber_levels(root, kind)
+        for claim in claim_loops:
+            out += situational.claim_rules(claim, kind, comp)
+        return out
+    if kind == "835":
+        return balancing.remittance(root) + situational.remittance_rules(root)
+    if kind == "270":
+        return situational.inquiry_rules(root)
+    return []
+
+
+def _unsupported(st01: str, version: str) -> ValidationResult:
+    finding = Finding(
+        rule="snip2.unsupported_guide", snip=Snip.IMPLEMENTATION, severity=Severity.ERROR,
+        message="no supported implementation guide for this transaction set type and version",
+        segment_id="ST", segment_position=1, ik502=f.IK5_CONVENTION_NOT_SUPPORTED,
+    )
+    return ValidationResult(None, None, None, (finding,), _summary(None, [finding]))
+
+
+def _with_offsets(found: list[Finding], raw: bytes, segment: str, base: int) -> list[Finding]:
+    """File byte offsets of the findings' segments (computed only when there are findings)."""
+    offsets = segment_offsets(raw, segment.encode("latin-1"))
+    return [
+        replace(x, byte_offset=base + offsets[x.segment_position - 1])
+        if x.segment_position is not None and 0 < x.segment_position <= len(offsets) else x
+        for x in found
+    ]
+
+
+def segment_offsets(raw: bytes, term: bytes) -> list[int]:
+    offsets = []
+    pos = 0
+    n = len(raw)
+    while pos < n:
+        while pos < n and raw[pos] in b"\r\n ":
+            pos += 1
+        if pos >= n:
+            break
+        offsets.append(pos)
+        end = raw.find(term, pos)
+        pos = n if end < 0 else end + 1
+    return offsets
+
+
+def _summary(content: Content | None, found: list[Finding]) -> Summary:
+    errors = sum(1 for x in found if x.severity is Severity.ERROR)
+    warnings = sum(1 for x in found if x.severity is Severity.WARNING)
+    infos = len(found) - errors - warnings
+    count, charge, paid = 0, None, None
+    if content is not None and content.kind.startswith("837"):
+        all_claims = [c for p in content.billing_providers for c in p.claims]  # type: ignore[union-attr]
+        count = len(all_claims)
+        charge = str(sum((c.total_charge for c in all_claims), Decimal(0)))
+    elif content is not None and content.kind == "835":
+        count = len(content.claims)  # type: ignore[union-attr]
+        charge = str(sum((c.total_charge for c in content.claims), Decimal(0)))  # type: ignore[union-attr]
+        paid = str(content.total_paid)  # type: ignore[union-attr]
+    return Summary(count, charge, paid, errors, warnings, infos)

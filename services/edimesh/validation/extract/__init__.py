@@ -1,0 +1,1 @@
+"""Loop tree to content models: one module per transaction family."""

@@ -1,0 +1,112 @@
+"""Helpers the extractors share: typed values from element strings, parties, references.
+
+They never raise on bad input: a value that does not convert becomes None (or zero for a
+required amount). A set with such values has SNIP 1 findings and is not routed as valid,
+so its content is best effort by design.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from edimesh.validation.models.base import Party, Reference
+from edimesh.validation.tree import Loop, el
+
+_ZERO = Decimal(0)
+_DATES: dict[str, date | None] = {}
+_DATES_MAX = 100_000  # distinct dates are few in any file; bound the memo all the same
+
+
+def to_date(value: str) -> date | None:
+    """CCYYMMDD to a date (the first date of a range), None when it is not one."""
+    got = _DATES.get(value)
+    if got is not None or value in _DATES:
+        return got
+    try:
+        result: date | None = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        result = None
+    if len(_DATES) < _DATES_MAX:
+        _DATES[value] = result
+    return result
+
+
+def date_range(fmt: str, value: str) -> tuple[date | None, date | None]:
+    if fmt == "RD8" and "-" in value:
+        start, _, end = value.partition("-")
+        return to_date(start), to_date(end)
+    d = to_date(value)
+    return d, None
+
+
+def money(value: str) -> Decimal:
+    try:
+        return Decimal(value) if value else _ZERO
+    except InvalidOperation:
+        return _ZERO
+
+
+def opt_money(value: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def opt(value: str) -> str | None:
+    return value or None
+
+
+PAD = [""] * 24  # appended to a segment's elements so that any position can be indexed
+
+
+def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
+    """A party from NM1 elements, with N3/N4 of `loop` when it has them."""
+    lines: tuple[str, ...] = ()
+    city = state = postal = country = None
+    if loop is not None:
+        for _, els, _ in loop.segs:
+            seg_id = els[0]
+            if seg_id == "N3":
+                lines = tuple(v for v in els[1:3] if v)
+            elif seg_id == "N4":
+                e = els + PAD
+                city, state, postal, country = e[1] or None, e[2] or None, e[3] or None, (
+                    e[4] or None)
+    e = nm1 + PAD if nm1 is not None else PAD
+    return Party.trusted({
+        "entity": e[2] or None,
+        "name": e[3],
+        "first_name": e[4] or None,
+        "middle_name": e[5] or None,
+        "suffix": e[7] or None,
+        "id_qualifier": e[8] or None,
+        "id": e[9] or None,
+        "address_lines": lines,
+        "city": city,
+        "state": state,
+        "postal_code": postal,
+        "country": country,
+    })
+
+
+def n1_party(n1: list[str] | None, loop: Loop) -> Party:
+    """A party from N1 (835): name, id qualifier and id, and N3/N4 of its loop."""
+    p = party(None, loop)
+    values = dict(p.__dict__)
+    values.update(name=el(n1, 2), id_qualifier=opt(el(n1, 3)), id=opt(el(n1, 4)))
+    return Party.trusted(values)
+
+
+def loop_party(loop: Loop | None) -> Party | None:
+    """The party a name loop (2010AA, 2310B, ...) starts with."""
+    if loop is None:
+        return None
+    return party(loop.segs[0][1], loop if len(loop.segs) > 1 else None)
+
+
+def reference(els: list[str]) -> Reference:
+    return Reference.trusted({"qualifier": el(els, 1), "value": el(els, 2)})

@@ -1,0 +1,1 @@
+"""Implementation guides as data: the X12 segment dictionary, the guide format, routing."""

@@ -13,3 +13,11 @@ def transfer() -> None:
     from edimesh.transfer.__main__ import main  # noqa: PLC0415 - load only the service that runs
 
     main()
+
+
+@app.command()
+def splitter() -> None:
+    """Split staged files into transaction-set messages, exactly once."""
+    from edimesh.splitter.__main__ import main  # noqa: PLC0415 - load only the service that runs
+
+    main()

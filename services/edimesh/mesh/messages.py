@@ -173,3 +173,25 @@ class GroupManifest(TypedDict):
     declared_count: int | None
     byte_offset: int
     problems: list[EnvelopeProblem]
+
+
+class SplitterProgress(TypedDict):
+    file_id: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    outputs: int
+    sets: int
+    byte_offset: int
+    interchanges_decided: int
+    duplicate_interchanges: list[int]
+    done: bool
+    updated_at: dt.datetime
+
+
+class InterchangeLedgerEntry(TypedDict):
+    interchange_key: str
+    file_id: str
+    interchange_index: int
+    partner: str
+    accepted_at: dt.datetime

@@ -39,6 +39,8 @@ class MessageType(StrEnum):
     DEAD_LETTER = "DeadLetter"
     ACKNOWLEDGMENT = "Acknowledgment"
     GROUP_MANIFEST = "GroupManifest"
+    SPLITTER_PROGRESS = "SplitterProgress"
+    INTERCHANGE_LEDGER_ENTRY = "InterchangeLedgerEntry"
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,9 +127,9 @@ BASE = MeshTopics(
     #                     name                partitions, payload schema (None: service-owned)
     staged_ledger=_ledger(STAGED_LEDGER,     3, _M.FILE_STAGED,
                           "Transfer dedupe: every file sha256 ever staged."),
-    interchange_ledger=_ledger(INTERCHANGE_LEDGER, 3, None,
+    interchange_ledger=_ledger(INTERCHANGE_LEDGER, 3, _M.INTERCHANGE_LEDGER_ENTRY,
                                "Accepted interchanges (ISA06|ISA08|ISA13) for duplicate checks."),
-    splitter_progress=_ledger(SPLITTER_PROGRESS, 3, None,
+    splitter_progress=_ledger(SPLITTER_PROGRESS, 3, _M.SPLITTER_PROGRESS,
                               "Splitter resume point per file, committed with its output."),
     group_manifests=_ledger(GROUP_MANIFESTS, 3, _M.GROUP_MANIFEST,
                             "Per functional group facts for the 999; key = group key."),

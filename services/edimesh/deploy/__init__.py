@@ -1,0 +1,1 @@
+"""Deployment artefacts generated from the code, so they cannot drift from it (see k8s/)."""

@@ -1,0 +1,179 @@
+"""Reading the splitter's compacted state topics back from Kafka (read_committed).
+
+Two kinds of end:
+- `read_progress` reads a progress partition up to its high watermark taken *after* this
+  partition's producer was initialised. InitProducerId returns only once the last owner's
+  transactions are complete (committed or aborted, markers written), so every progress record
+  that owner committed lies below that watermark and becomes visible to read_committed.
+  Reading only to the last stable offset could stop short of it while another producer's
+  transaction is open on the same partition.
+- `LedgerTail.catch_up` reads the ledger up to what is stable now, without waiting: the
+  duplicate check is as fresh as the ledger's committed content at the start of each file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from edimesh.errors import ConfigError, EdiMeshError, TransientError
+from edimesh.mesh import messages
+from edimesh.mesh.admin import admin_client
+from edimesh.mesh.codec import decode
+from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.topics import MAX_MESSAGE_BYTES
+from edimesh.splitter.ledger import InterchangeLedger, LedgerEntry
+from edimesh.splitter.progress import FileProgress
+
+_log = logging.getLogger(__name__)
+# Short polls: a fetch holding only a transaction marker moves the position but returns no
+# record, and getmany then waits its whole timeout; the position check after it is what counts.
+_POLL_MS = 20
+_FETCH_WAIT_MS = 50
+
+
+@asynccontextmanager
+async def _consumer(bootstrap: str, isolation_level: str) -> AsyncIterator[Any]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        isolation_level=isolation_level,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        fetch_max_wait_ms=_FETCH_WAIT_MS,
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def _read_until(consumer: Any, ends: dict[TopicPartition, int]) -> AsyncIterator[Any]:
+    pending = [tp for tp, end in ends.items() if end > 0]
+    while pending:
+        batches = await consumer.getmany(*pending, timeout_ms=_POLL_MS)
+        for batch in batches.values():
+            for record in batch:
+                yield record
+        pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+
+
+async def read_progress(
+    bootstrap: str,
+    tp: TopicPartition,
+    *,
+    source_topic: str,
+    source_partition: int,
+    timeout_s: float,
+) -> dict[str, FileProgress]:
+    """The latest progress of every file of `source_topic`/`source_partition` kept in `tp`."""
+    found: dict[str, FileProgress] = {}
+    try:
+        async with asyncio.timeout(timeout_s):
+            async with _consumer(bootstrap, "read_uncommitted") as probe:
+                ends = dict(await probe.end_offsets([tp]))  # high watermark
+            async with _consumer(bootstrap, "read_committed") as consumer:
+                consumer.assign([tp])
+                await consumer.seek_to_beginning(tp)
+                async for record in _read_until(consumer, ends):
+                    progress = _progress(record)
+                    if (
+                        progress is not None
+                        and progress.source_topic == source_topic
+                        and progress.source_partition == source_partition
+                    ):
+                        found[progress.file_id] = progress
+    except TimeoutError:
+        raise TransientError(f"progress partition {tp.partition} not read within {timeout_s}s") \
+            from None  # fmt: skip
+    except KafkaError as exc:
+        raise TransientError(f"reading progress failed: {type(exc).__name__}") from exc
+    return found
+
+
+def _progress(record: Any) -> FileProgress | None:
+    if record.value is None:  # a tombstone: the file's progress was dropped on purpose
+        return None
+    try:
+        data: messages.SplitterProgress = decode(  # type: ignore[assignment]
+            record.value, record.headers, expected=MessageType.SPLITTER_PROGRESS
+        )
+    except EdiMeshError as exc:
+        _log.warning("skipping an unreadable progress record", extra={"error": str(exc),
+                     "offset": record.offset})  # fmt: skip
+        return None
+    return FileProgress.from_record(data)
+
+
+async def partition_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """Partition count of each topic; ConfigError names a topic that does not exist."""
+    async with admin_client(bootstrap) as client:
+        described = {t["topic"]: t for t in await client.describe_topics(topics)}
+    counts = {}
+    for topic in topics:
+        partitions = described.get(topic, {}).get("partitions") or []
+        if not partitions:
+            raise ConfigError(f"topic {topic} does not exist: create the mesh topics first")
+        counts[topic] = len(partitions)
+    return counts
+
+
+class LedgerTail:
+    """Keeps an `InterchangeLedger` up to date with the ledger topic."""
+
+    def __init__(
+        self, bootstrap: str, topic: str, partitions: int, ledger: InterchangeLedger
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._topic = topic
+        self._partitions = partitions
+        self.ledger = ledger
+        self._consumer: Any = None
+        self._tps: list[TopicPartition] = []
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+            fetch_max_wait_ms=_FETCH_WAIT_MS,
+        )
+        await self._consumer.start()
+        self._tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]
+        self._consumer.assign(self._tps)
+        await self._consumer.seek_to_beginning(*self._tps)
+        await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Read what is committed and stable now (never waits for open transactions)."""
+        async with self._lock:
+            ends = dict(await self._consumer.end_offsets(self._tps))  # last stable offsets
+            async for record in _read_until(self._consumer, ends):
+                self._apply(record)
+
+    def _apply(self, record: Any) -> None:
+        if record.value is None:
+            return
+        try:
+            entry: messages.InterchangeLedgerEntry = decode(  # type: ignore[assignment]
+                record.value, record.headers, expected=MessageType.INTERCHANGE_LEDGER_ENTRY
+            )
+        except EdiMeshError as exc:
+            _log.warning("skipping an unreadable ledger record", extra={"error": str(exc)})
+            return
+        self.ledger.record(
+            entry["interchange_key"], LedgerEntry(entry["file_id"], entry["interchange_index"])
+        )
+
+    async def stop(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()

@@ -1,0 +1,203 @@
+"""The owner of one input partition while it is assigned: producer, progress, queue.
+
+Lifecycle: start the partition's transactional producer (fencing any previous owner), read the
+partition's file progress back from Kafka, then split the queued FileStaged events one at a
+time. A FileStaged that cannot be used (undecodable, staged file missing or outside the staging
+root, a bug) is dead-lettered in a transaction with its offset; the loop goes on.
+
+Failures of Kafka itself are not the file's fault: the commit's outcome is unknown, so the
+worker restarts the producer, re-reads progress and tries again, with backoff and no attempt
+limit. Fenced by another producer, it stops writing and waits to be revoked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import TopicPartition
+
+from edimesh.errors import Route, route_for
+from edimesh.mesh.codec import decode, encode
+from edimesh.mesh.messages import FileStaged
+from edimesh.mesh.schemas import MessageType
+from edimesh.splitter.dead_letter import dead_letter, error_class
+from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
+from edimesh.splitter.kafka_state import read_progress
+from edimesh.splitter.progress import FileProgress
+from edimesh.splitter.transactions import CommitFailedError, PartitionLostError, Pending
+
+_log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 10.0
+
+
+class PartitionWorker:
+    """Splits the FileStaged events of one partition, in order, exactly once."""
+
+    def __init__(
+        self, env: RunEnv, slots: asyncio.Semaphore, on_idle: Callable[[TopicPartition], None]
+    ) -> None:
+        self._env = replace(env, should_stop=lambda: self._stopping)
+        self._slots = slots
+        self._on_idle = on_idle
+        self._queue: deque[Any] = deque()
+        self._wakeup = asyncio.Event()  # new records, or a stop
+        self._stop_requested = asyncio.Event()  # cuts backoff sleeps short
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._progress: dict[str, FileProgress] = {}
+        self._ready = False
+
+    @property
+    def source(self) -> TopicPartition:
+        return self._env.source
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def start(self) -> None:
+        name = f"splitter-{self.source.topic}-{self.source.partition}"
+        self._task = asyncio.create_task(self._main(), name=name)
+
+    def submit(self, records: list[Any]) -> None:
+        self._queue.extend(records)
+        self._wakeup.set()
+
+    async def stop(self, timeout_s: float) -> None:
+        """Finish the current batch (committed, progress recorded) and stop. Idempotent."""
+        self._stopping = True
+        self._wakeup.set()
+        self._stop_requested.set()
+        task = self._task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout_s)
+            except TimeoutError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await self._env.producer.stop()
+
+    # ------------------------------------------------------------------ loop
+
+    async def _main(self) -> None:
+        backoff = self._env.settings.retry_backoff_s
+        while not self._stopping:
+            try:
+                if not self._ready:
+                    await self._prepare()
+                await self._drain()
+                backoff = self._env.settings.retry_backoff_s
+            except SplitInterrupted:
+                return
+            except PartitionLostError:
+                _log.warning("partition taken over by another producer; waiting to be revoked",
+                             extra={"partition": self.source.partition})  # fmt: skip
+                self._ready = False
+                # A rebalance revokes us soon; if none comes (a broker-side epoch bump), retry.
+                await self._sleep(self._env.settings.session_timeout_ms / 1000 * 2)
+            except Exception as exc:  # noqa: BLE001 - Kafka trouble, or a bug outside a file:
+                # never let the worker die with its partition assigned and paused.
+                _log.warning("partition worker failed; restarting the partition's producer",
+                             extra={"partition": self.source.partition,
+                                    "error": error_class(exc)})  # fmt: skip
+                self._ready = False
+                await self._sleep(backoff)
+                backoff = min(backoff * 2 or 0.1, MAX_BACKOFF_S)
+
+    async def _prepare(self) -> None:
+        env = self._env
+        await env.producer.start()  # fences the previous owner, settles its transaction
+        try:
+            self._progress = await read_progress(
+                env.settings.bootstrap_servers,
+                TopicPartition(env.topics.splitter_progress.name, env.progress_partition),
+                source_topic=self.source.topic,
+                source_partition=self.source.partition,
+                timeout_s=env.settings.state_read_timeout_s,
+            )
+        except Exception as exc:
+            raise CommitFailedError("reading progress failed") from exc
+        self._ready = True
+
+    async def _drain(self) -> None:
+        while not self._stopping:
+            if not self._queue:
+                self._on_idle(self.source)
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            record = self._queue[0]
+            async with self._slots:
+                await self._process(record)
+            self._queue.popleft()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_requested.wait(), seconds)
+
+    # ------------------------------------------------------------------ one FileStaged
+
+    async def _process(self, record: Any) -> None:
+        attempts = 0
+        while True:
+            attempts += 1
+            with self._env.telemetry.process(record):
+                try:
+                    await self._split(record)
+                except (SplitInterrupted, PartitionLostError, CommitFailedError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - every other failure is routed
+                    if route_for(exc) is Route.RETRY and attempts < self._env.settings.max_attempts:
+                        _log.warning("split failed; retrying", extra={
+                            "partition": record.partition, "kafka_offset": record.offset,
+                            "attempt": attempts, "error": error_class(exc)})  # fmt: skip
+                        await asyncio.sleep(self._env.settings.retry_backoff_s * attempts)
+                        continue
+                    await self._dead_letter(record, exc, attempts)
+                return
+
+    async def _split(self, record: Any) -> None:
+        env = self._env
+        staged: FileStaged = decode(  # type: ignore[assignment]
+            record.value, record.headers, expected=MessageType.FILE_STAGED
+        )
+        file_id = staged["file_id"]
+        token = env.telemetry.file_token(file_id)
+        prior = self._progress.get(file_id)
+        if prior is not None and prior.done:
+            await env.producer.commit([], {env.source: record.offset + 1}, env.settings.group_id)
+            _log.info("file already split; offset committed", extra={"file": token,
+                      "partition": record.partition, "kafka_offset": record.offset})  # fmt: skip
+            return
+        if prior is None:
+            prior = FileProgress(file_id, env.source.topic, env.source.partition, record.offset)
+        started = time.perf_counter()
+        run = FileRun(env, record.offset, staged, prior)
+        try:
+            done = await run.run()
+        finally:
+            self._progress[file_id] = run.progress  # what is committed, whatever happened
+        _log.info("file split", extra={
+            "file": token, "partition": record.partition, "kafka_offset": record.offset,
+            "size_bytes": staged["size_bytes"], "sets_count": done.sets,
+            "outputs_count": done.outputs, "resumed_outputs_count": prior.outputs,
+            "elapsed_seconds": round(time.perf_counter() - started, 3)})  # fmt: skip
+
+    async def _dead_letter(self, record: Any, exc: BaseException, attempts: int) -> None:
+        env = self._env
+        value, headers = encode(
+            MessageType.DEAD_LETTER, dead_letter(record, exc, attempts, datetime.now(UTC))
+        )
+        message = Pending(env.topics.dlq.name, record.key, value, headers)
+        await env.producer.commit([message], {env.source: record.offset + 1}, env.settings.group_id)
+        _log.warning("FileStaged dead-lettered", extra={
+            "partition": record.partition, "kafka_offset": record.offset,
+            "error": error_class(exc), "attempt": attempts})  # fmt: skip

@@ -21,3 +21,11 @@ def splitter() -> None:
     from edimesh.splitter.__main__ import main  # noqa: PLC0415 - load only the service that runs
 
     main()
+
+
+@app.command()
+def validator() -> None:
+    """Validate transaction sets; route each to validated, quarantine or the DLQ, once."""
+    from edimesh.validator.__main__ import main  # noqa: PLC0415 - load only the service that runs
+
+    main()

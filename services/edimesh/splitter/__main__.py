@@ -7,12 +7,11 @@ import logging
 import signal
 import sys
 from contextlib import AsyncExitStack
-from typing import Any
 
-from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from edimesh.errors import ConfigError, TransientError
+from edimesh.mesh.transactions import quiet_fenced_futures
 from edimesh.splitter.service import SplitterService
 from edimesh.splitter.settings import SplitterSettings
 from edimesh.telemetry import TelemetrySettings, start_telemetry
@@ -22,19 +21,8 @@ EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
 
 
-def _quiet_fenced_futures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """When a producer is fenced, aiokafka fails its queued batches' internal drain waiters,
-    which nobody awaits; asyncio would log each as an unretrieved error. The fencing itself is
-    handled (and logged once) by the partition worker."""
-    exc = context.get("exception")
-    if isinstance(exc, KafkaError) and "never retrieved" in str(context.get("message", "")):
-        _log.debug("unretrieved Kafka future after fencing", extra={"error": type(exc).__name__})
-        return
-    loop.default_exception_handler(context)
-
-
 async def _serve(settings: SplitterSettings) -> None:
-    asyncio.get_running_loop().set_exception_handler(_quiet_fenced_futures)
+    asyncio.get_running_loop().set_exception_handler(quiet_fenced_futures)
     async with AsyncExitStack() as stack:
         telemetry = stack.enter_context(start_telemetry(TelemetrySettings(service_name="splitter")))
         service = await stack.enter_async_context(SplitterService(settings, telemetry))

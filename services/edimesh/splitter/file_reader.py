@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from edimesh.splitter.staging import StagedFileMissingError, StagedFileUnreadableError
+from edimesh.mesh.staging import StagedFileMissingError, StagedFileUnreadableError
 
 
 def _open(path: Path) -> BinaryIO:

@@ -19,7 +19,9 @@ from aiokafka import TopicPartition
 
 from edimesh.mesh.messages import FileStaged
 from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.staging import check_staged, resolve_staged
 from edimesh.mesh.topics import MeshTopics
+from edimesh.mesh.transactions import PartitionProducer, Pending
 from edimesh.splitter.encoding import TrustedEncoder
 from edimesh.splitter.file_reader import read_chunks
 from edimesh.splitter.handler import FileSplit
@@ -30,8 +32,6 @@ from edimesh.splitter.outputs import Destination, Output
 from edimesh.splitter.progress import FileProgress
 from edimesh.splitter.records import FileContext
 from edimesh.splitter.settings import SplitterSettings
-from edimesh.splitter.staging import check_staged, resolve_staged
-from edimesh.splitter.transactions import PartitionProducer, Pending
 from edimesh.splitter.txn_stream import TransactionStream
 from edimesh.x12.events import Event
 from edimesh.x12.stream import X12Stream

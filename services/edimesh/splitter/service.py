@@ -22,6 +22,11 @@ committing, one filling, `txn_stream.py`) and blocks on the producer when the br
 than the scan; at most `max_concurrent_files` files are split at once. The staged file is read
 in a thread, a chunk ahead. The poll loop keeps running (it does no splitting itself), so the
 group session and poll interval stay healthy during a long file.
+
+Health (EDIMESH_HEALTH_PORT, `settings.health`): the endpoint starts first, so /livez answers
+while the ledger is read. Ready means started, Kafka answering a metadata request (probed every
+few seconds: an unreachable broker makes the pod unready, not dead), and the group joined with
+an assignment, which may be empty when the group has more members than partitions.
 """
 
 from __future__ import annotations
@@ -35,18 +40,25 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES, mesh_topics
+from edimesh.mesh.transactions import PartitionProducer
 from edimesh.splitter.file_run import RunEnv
 from edimesh.splitter.kafka_state import LedgerTail, partition_counts
 from edimesh.splitter.ledger import InterchangeLedger
 from edimesh.splitter.observe import SplitterTelemetry, TelemetryParts
 from edimesh.splitter.progress import progress_partition
 from edimesh.splitter.settings import SplitterSettings
-from edimesh.splitter.transactions import PartitionProducer
 from edimesh.splitter.worker import PartitionWorker
+from edimesh.telemetry.health import HealthServer, Readiness
 
 _log = logging.getLogger(__name__)
 POLL_MS = 200
 MAX_POLL_RECORDS = 100
+# Readiness conditions (the names /readyz reports when unmet).
+STARTED = "started"
+KAFKA_REACHABLE = "kafka_reachable"
+PARTITIONS_ASSIGNED = "partitions_assigned"
+KAFKA_PROBE_INTERVAL_S = 5.0
+KAFKA_PROBE_TIMEOUT_S = 5.0
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -78,6 +90,8 @@ class SplitterService:
         self._tail: LedgerTail | None = None
         self._progress_partitions = 0
         self._closed = False
+        self.readiness = Readiness(STARTED, KAFKA_REACHABLE, PARTITIONS_ASSIGNED)
+        self._health = HealthServer(settings.health, self.readiness)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -94,6 +108,7 @@ class SplitterService:
 
     async def _start(self, stack: AsyncExitStack) -> None:
         s = self.settings
+        await stack.enter_async_context(self._health)
         ledger_topic, progress_topic = (self.topics.interchange_ledger.name,
                                         self.topics.splitter_progress.name)  # fmt: skip
         counts = await partition_counts(s.bootstrap_servers, [ledger_topic, progress_topic])
@@ -119,6 +134,9 @@ class SplitterService:
         self._consumer = consumer
         stack.push_async_callback(self._stop_workers)  # before the consumer leaves the group
         consumer.subscribe([self.topics.files_staged.name], listener=_Rebalance(self))
+        probe = asyncio.create_task(self._probe_kafka(), name="splitter-kafka-probe")
+        stack.push_async_callback(_cancel, probe)
+        self.readiness.set(STARTED)
 
     async def __aexit__(
         self,
@@ -133,11 +151,17 @@ class SplitterService:
         if self._closed:
             return
         self._closed = True
+        self.readiness.clear(STARTED)  # draining: take no new traffic
         self._stop.set()
         stack, self._stack = self._stack, None
         if stack is not None:
             await stack.aclose()
         _log.info("splitter stopped")
+
+    @property
+    def health_port(self) -> int | None:
+        """The health endpoint's bound port; None when off or not running."""
+        return self._health.port
 
     def request_stop(self) -> None:
         """Begin a graceful stop (SIGTERM): `run` returns, then leaving the context drains."""
@@ -185,13 +209,15 @@ class SplitterService:
     # ------------------------------------------------------------------ rebalancing
 
     def assign(self, assigned: set[TopicPartition]) -> None:
+        if self._stop.is_set():
+            return  # a join that completes while stopping must not start producers nobody stops
         for tp in sorted(assigned):
             if tp in self._workers:
                 continue
             env = RunEnv(
                 settings=self.settings,
                 topics=self.topics,
-                producer=PartitionProducer(self.settings, tp),
+                producer=PartitionProducer(self.settings, tp, service="splitter"),
                 ledger=self.ledger,
                 telemetry=self.telemetry,
                 source=tp,
@@ -203,8 +229,10 @@ class SplitterService:
             worker.start()
         partitions = sorted(tp.partition for tp in assigned)
         _log.info("partitions assigned", extra={"partitions": partitions})
+        self.readiness.set(PARTITIONS_ASSIGNED)  # an empty assignment is a valid idle member
 
     async def revoke(self, revoked: set[TopicPartition]) -> None:
+        self.readiness.clear(PARTITIONS_ASSIGNED)  # rebalancing (or stopping)
         workers = [self._workers.pop(tp) for tp in revoked if tp in self._workers]
         timeout = self.settings.shutdown_timeout_s
         await asyncio.gather(*(w.stop(timeout) for w in workers))
@@ -214,4 +242,38 @@ class SplitterService:
 
     async def _stop_workers(self) -> None:
         await self.revoke(set(self._workers))
+
+    # ------------------------------------------------------------------ health
+
+    async def _probe_kafka(self) -> None:
+        """Keep KAFKA_REACHABLE current: the consumer itself just polls empty when the broker
+        is gone, so ask for metadata (a cheap round trip to any broker) every few seconds.
+        A slow request is not cancelled (that can leave aiokafka's connection half made): it
+        counts as unreachable, and no new one starts until it ends."""
+        reachable: bool | None = None
+        pending: asyncio.Task[Any] | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.create_task(self._consumer.topics())
+                done, _ = await asyncio.wait({pending}, timeout=KAFKA_PROBE_TIMEOUT_S)
+                error: BaseException | None = TimeoutError()
+                if done:
+                    # Any failure counts as unreachable; only its class is logged.
+                    error, pending = pending.exception(), None
+                if error is not None and reachable is not False:
+                    _log.warning("kafka unreachable", extra={"error": type(error).__name__})
+                elif error is None and reachable is False:
+                    _log.info("kafka reachable again")
+                reachable = error is None
+                self.readiness.set(KAFKA_REACHABLE, reachable)
+                await asyncio.sleep(KAFKA_PROBE_INTERVAL_S)
+        finally:
+            if pending is not None:
+                await _cancel(pending)
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 

@@ -19,6 +19,9 @@
 | EDIMESH_SPLITTER_TRANSACTION_TIMEOUT_MS | 60000              | broker aborts a longer txn       |
 | EDIMESH_SPLITTER_SHUTDOWN_TIMEOUT_S     | 20                 | SIGTERM: finish the batch within |
 | EDIMESH_SPLITTER_MAX_ATTEMPTS           | 3                  | transient failures before DLQ    |
+
+The health endpoint's own variables (EDIMESH_HEALTH_PORT, ...) are shared by every service:
+see `edimesh.telemetry.health.settings`; they land in `health`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edimesh.mesh.bootstrap import resolve_bootstrap
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
+from edimesh.telemetry.health import HealthSettings
 
 MiB = 1 << 20
 # Room in a message for everything but the body: envelope facts, keys, headers.
@@ -62,6 +66,7 @@ class SplitterSettings(BaseSettings):
     state_read_timeout_s: float = Field(default=120.0, gt=0)
     max_attempts: int = Field(default=3, ge=1)
     retry_backoff_s: float = Field(default=0.5, ge=0)
+    health: HealthSettings = Field(default_factory=HealthSettings)  # from EDIMESH_HEALTH_*
 
     @model_validator(mode="after")
     def _check(self) -> SplitterSettings:

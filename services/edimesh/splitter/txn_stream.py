@@ -16,9 +16,9 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
+from edimesh.mesh.transactions import Pending, TransactionalProducer
 from edimesh.splitter.ledger import LedgerEntry
 from edimesh.splitter.observe import BatchTrace, SplitterTelemetry
-from edimesh.splitter.transactions import Pending, TransactionalProducer
 
 Accepted = tuple[str, LedgerEntry]
 ABANDON_WAIT_S = 5.0

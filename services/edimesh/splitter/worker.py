@@ -26,13 +26,13 @@ from aiokafka import TopicPartition
 
 from edimesh.errors import Route, route_for
 from edimesh.mesh.codec import decode, encode
+from edimesh.mesh.dead_letter import dead_letter, error_class
 from edimesh.mesh.messages import FileStaged
 from edimesh.mesh.schemas import MessageType
-from edimesh.splitter.dead_letter import dead_letter, error_class
+from edimesh.mesh.transactions import CommitFailedError, PartitionLostError, Pending
 from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
 from edimesh.splitter.kafka_state import read_progress
 from edimesh.splitter.progress import FileProgress
-from edimesh.splitter.transactions import CommitFailedError, PartitionLostError, Pending
 
 _log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
@@ -193,9 +193,8 @@ class PartitionWorker:
 
     async def _dead_letter(self, record: Any, exc: BaseException, attempts: int) -> None:
         env = self._env
-        value, headers = encode(
-            MessageType.DEAD_LETTER, dead_letter(record, exc, attempts, datetime.now(UTC))
-        )
+        letter = dead_letter(record, exc, attempts, datetime.now(UTC), service="splitter")
+        value, headers = encode(MessageType.DEAD_LETTER, letter)
         message = Pending(env.topics.dlq.name, record.key, value, headers)
         await env.producer.commit([message], {env.source: record.offset + 1}, env.settings.group_id)
         _log.warning("FileStaged dead-lettered", extra={

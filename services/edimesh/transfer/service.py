@@ -4,6 +4,9 @@ Start-up order matters: the transactional producer starts first (fencing a previ
 aborting its open transaction), then the ledger is read to its committed end, then polling
 starts. `stop` (SIGTERM) ends polling; downloads in flight get `drain_timeout_s` to finish, the
 rest are abandoned cleanly; then the producer flushes and every connection closes.
+
+Health (`serve` only; EDIMESH_HEALTH_PORT): ready once the producer has started and the ledger
+is rebuilt, until every partner is halted (a fail-fast error that needs an operator).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from opentelemetry.trace import Tracer
+from pydantic import ValidationError
 
 from edimesh.errors import EdiMeshError
 from edimesh.mesh.admin import ensure_topics
 from edimesh.mesh.topics import mesh_topics
 from edimesh.telemetry import KafkaSpans, Masker, Telemetry
+from edimesh.telemetry.health import HealthServer, HealthSettings, Readiness
 from edimesh.transfer.backoff import Backoff
 from edimesh.transfer.download import ReadPlan
 from edimesh.transfer.handler import FileHandler
@@ -33,6 +38,11 @@ from edimesh.transfer.sshclient import LinkOptions, connect, preflight
 from edimesh.transfer.staging import DiskFree, StagingArea, disk_free
 
 _log = logging.getLogger(__name__)
+EXIT_CONFIG = 2
+# Readiness conditions (the names /readyz reports when unmet).
+PRODUCER_STARTED = "producer_started"
+LEDGER_LOADED = "ledger_loaded"
+PARTNERS_ACTIVE = "partners_active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,7 @@ class TransferService:
         masker: Masker,
         tracer: Tracer,
         adapters: Adapters | None = None,
+        readiness: Readiness | None = None,
     ):
         self.config = config
         self._masker = masker
@@ -58,6 +69,10 @@ class TransferService:
         self._adapters = adapters or Adapters()
         self.status: dict[str, PartnerStatus] = {}
         self.ready = asyncio.Event()  # set once the ledger is loaded and polling starts
+        self.readiness = readiness or Readiness()
+        self.readiness.clear(PRODUCER_STARTED)
+        self.readiness.clear(LEDGER_LOADED)
+        self.readiness.require(PARTNERS_ACTIVE, lambda: not self.all_halted())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set (or every partner is halted); raises on a fatal error."""
@@ -69,6 +84,7 @@ class TransferService:
         if settings.create_topics:
             await ensure_topics(bootstrap, [topics.files_staged, topics.staged_ledger])
         async with AsyncExitStack() as stack:
+            stack.callback(self.readiness.clear, PRODUCER_STARTED)  # not ready while stopping
             publisher = await stack.enter_async_context(
                 StagedPublisher(
                     bootstrap,
@@ -78,7 +94,9 @@ class TransferService:
                     spans=KafkaSpans(self._tracer, self._masker, "edimesh-transfer"),
                 )
             )
+            self.readiness.set(PRODUCER_STARTED)
             ledger = StagedLedger(await read_ledger(bootstrap, topics.staged_ledger.name))
+            self.readiness.set(LEDGER_LOADED)
             staging = StagingArea(
                 settings.staging_dir, settings.staging_reserve_bytes, self._adapters.disk_free
             )
@@ -138,15 +156,26 @@ def _read_plan(settings: TransferSettings) -> ReadPlan:
 
 
 async def serve(config: TransferConfig, telemetry: Telemetry) -> int:
-    """Run until SIGTERM or SIGINT; the process exit status (0 stopped, 1 failed)."""
+    """Run until SIGTERM or SIGINT; the process exit status (0 stopped, 1 failed, 2 bad
+    health settings)."""
+    try:
+        health = HealthSettings()
+    except ValidationError as exc:
+        fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+        _log.error("transfer: invalid EDIMESH_HEALTH_* settings: %s", fields)
+        return EXIT_CONFIG
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     _log.info("transfer settings", extra={"settings": config.settings.describe()})
-    service = TransferService(config, masker=telemetry.masker, tracer=telemetry.tracer)
+    readiness = Readiness()
+    service = TransferService(
+        config, masker=telemetry.masker, tracer=telemetry.tracer, readiness=readiness
+    )
     try:
-        await service.run(stop)
+        async with HealthServer(health, readiness):
+            await service.run(stop)
     except Exception as exc:  # noqa: BLE001 - the process boundary: log safely, exit 1
         for leaf in _leaves(exc):
             if isinstance(leaf, EdiMeshError):

@@ -143,6 +143,8 @@ async def running(
         if task.done():
             task.result()  # raises what stopped it
         assert service.ready.is_set(), "the service did not become ready"
+        # What /readyz reports (partners_active may already have gone: a partner can halt).
+        assert not {"producer_started", "ledger_loaded"} & set(service.readiness.unmet())
         yield service
     finally:
         ready.cancel()

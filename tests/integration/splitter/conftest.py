@@ -16,6 +16,12 @@ from tests.integration.splitter.harness import SplitterBench
 BenchFactory = Callable[..., Awaitable[SplitterBench]]
 
 
+@pytest.fixture(autouse=True)
+def _health_endpoint_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process services share this process: none binds the default health port 8080."""
+    monkeypatch.setenv("EDIMESH_HEALTH_PORT", "off")
+
+
 @pytest.fixture
 async def make_bench(
     kafka_bootstrap: str, kafka_admin: Any, tmp_path: Path

@@ -127,6 +127,9 @@ class SplitterBench:
         env.update(self.env(**overrides))
         env["EDIMESH_ENV"] = "test"
         env["EDIMESH_LOG_LEVEL"] = os.environ.get("EDIMESH_TEST_SPLITTER_LOG_LEVEL", "WARNING")
+        # A free port each: several splitters run side by side (the endpoint still runs).
+        env["EDIMESH_HEALTH_PORT"] = "0"
+        env["EDIMESH_HEALTH_HOST"] = "127.0.0.1"
         log = (self.logs / f"splitter-{name}.log").open("ab")
         proc = subprocess.Popen(
             [sys.executable, "-m", "edimesh.splitter"], env=env, stdout=log, stderr=log,

@@ -6,7 +6,7 @@ from aiokafka.partitioner import DefaultPartitioner, murmur2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edimesh.splitter import partitioner
+from edimesh.mesh import partitioner
 
 
 @given(st.binary(max_size=200))

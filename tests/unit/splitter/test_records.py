@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from edimesh.errors import TransientError
 from edimesh.mesh.codec import decode, encode
+from edimesh.mesh.dead_letter import dead_letter
 from edimesh.mesh.schemas import MessageType
-from edimesh.splitter.dead_letter import dead_letter
 from edimesh.splitter.handler import Verdicts
 from edimesh.splitter.progress import FileProgress, progress_partition
 
@@ -34,10 +34,12 @@ def _record(value: bytes | None = b"\x00raw") -> SimpleNamespace:
 
 
 def test_dead_letters_keep_the_message_and_only_safe_error_text() -> None:
-    foreign = dead_letter(_record(), ValueError("member SSN-123-45-6789 is bad"), 1, NOW)
+    foreign = dead_letter(_record(), ValueError("member SSN-123-45-6789 is bad"), 1, NOW,
+                          service="splitter")
     assert foreign["error_class"] == "builtins.ValueError"
     assert foreign["error_message"] == "ValueError"
-    ours = dead_letter(_record(None), TransientError("the staged file is gone"), 3, NOW)
+    ours = dead_letter(_record(None), TransientError("the staged file is gone"), 3, NOW,
+                       service="splitter")
     assert ours["error_message"] == "the staged file is gone"
     assert ours["attempt_count"] == 3
     assert ours["original_value"] is None

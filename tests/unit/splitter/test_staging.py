@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from edimesh.splitter.file_reader import read_chunks
-from edimesh.splitter.staging import (
+from edimesh.mesh.staging import (
     StagedFileMismatchError,
     StagedFileMissingError,
     StagingUriError,
     check_staged,
     resolve_staged,
 )
+from edimesh.splitter.file_reader import read_chunks
 
 
 @pytest.fixture

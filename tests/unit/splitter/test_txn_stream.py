@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from aiokafka import TopicPartition
 
+from edimesh.mesh.transactions import CommitFailedError, Pending
 from edimesh.splitter.ledger import LedgerEntry
 from edimesh.splitter.observe import SplitterTelemetry
-from edimesh.splitter.transactions import CommitFailedError, Pending
 from edimesh.splitter.txn_stream import TransactionStream
 
 SOURCE = TopicPartition("staged", 0)

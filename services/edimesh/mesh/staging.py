@@ -1,4 +1,4 @@
-"""From a FileStaged `staging_uri` to a path the splitter may read, or a clear refusal.
+"""From a staging `file://` URI (FileStaged, BodyRef) to a path a service may read, or a refusal.
 
 Staged files are named by their sha256 and never by partner-supplied names, but the URI still
 comes from a message: it must be a local `file://` URI whose resolved path (symlinks followed)

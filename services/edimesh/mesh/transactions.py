@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -26,10 +27,10 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 
 from edimesh.errors import EdiMeshError, Route, TransientError
+from edimesh.mesh.partitioner import partition_for
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
-from edimesh.splitter.partitioner import partition_for
-from edimesh.splitter.settings import SplitterSettings
 
+_log = logging.getLogger(__name__)
 Headers = list[tuple[str, bytes]]
 # A record batch is handed over when it reaches this size, or at once when the partition has
 # nothing in flight: one batch in flight and one filling per partition, like the producer's own
@@ -58,6 +59,16 @@ class CommitFailedError(TransientError):
     """A transaction failed with an unknown outcome: restart the producer and re-read progress."""
 
 
+class ProducerSettings(Protocol):
+    """What a partition producer needs of a service's settings."""
+
+    @property
+    def bootstrap_servers(self) -> str: ...
+    @property
+    def transaction_timeout_ms(self) -> int: ...
+    def transactional_id(self, topic: str, partition: int) -> str: ...
+
+
 class TransactionalProducer(Protocol):
     """What a file run needs of its partition's producer (tests pass a fake)."""
 
@@ -77,8 +88,11 @@ class TransactionalProducer(Protocol):
 class PartitionProducer:
     """The transactional producer of one input partition."""
 
-    def __init__(self, settings: SplitterSettings, source: TopicPartition) -> None:
+    def __init__(
+        self, settings: ProducerSettings, source: TopicPartition, *, service: str
+    ) -> None:
         self._settings = settings
+        self._service = service
         self.transactional_id = settings.transactional_id(source.topic, source.partition)
         self._producer: Any = None
         self._builders: dict[tuple[str, int], Any] = {}  # open record batches, by partition
@@ -90,7 +104,7 @@ class PartitionProducer:
         await self.stop()
         producer = AIOKafkaProducer(
             bootstrap_servers=self._settings.bootstrap_servers,
-            client_id=f"edimesh-splitter-{self.transactional_id}",
+            client_id=f"edimesh-{self._service}-{self.transactional_id}",
             transactional_id=self.transactional_id,
             enable_idempotence=True,
             acks="all",
@@ -152,7 +166,7 @@ class PartitionProducer:
                     count = self._partitions[message.topic] = len(
                         await producer.partitions_for(message.topic)
                     )
-                assert message.key is not None, "every splitter output has a key"
+                assert message.key is not None, "every partitioned output has a key"
                 partition = partition_for(message.key, count)
             where = (message.topic, partition)
             if headers is None:
@@ -244,3 +258,16 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
     """Mark a delivery's failure as seen; whoever awaits the future still gets it."""
     if not future.cancelled():
         future.exception()
+
+
+def quiet_fenced_futures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """When a producer is fenced, aiokafka fails its queued batches' internal drain waiters,
+    which nobody awaits; asyncio would log each as an unretrieved error. The fencing itself is
+    handled (and logged once) by the partition worker.
+
+    Install with `loop.set_exception_handler(quiet_fenced_futures)`."""
+    exc = context.get("exception")
+    if isinstance(exc, KafkaError) and "never retrieved" in str(context.get("message", "")):
+        _log.debug("unretrieved Kafka future after fencing", extra={"error": type(exc).__name__})
+        return
+    loop.default_exception_handler(context)

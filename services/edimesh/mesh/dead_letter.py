@@ -1,4 +1,4 @@
-"""DeadLetter records for FileStaged events the splitter cannot use.
+"""DeadLetter records for consumed messages a service cannot use, and their Kafka headers.
 
 The original message travels byte for byte (the DLQ holds PHI by design); the error travels as
 its class and a message that names no values: edimesh errors are written that way, and a
@@ -14,7 +14,13 @@ from typing import Protocol
 from edimesh.errors import EdiMeshError
 from edimesh.mesh import messages
 
-SERVICE = "splitter"
+# Kafka headers of a dead letter, so an operator can triage without decoding the payload.
+ORIGINAL_TOPIC_HEADER = "edimesh.dlq.original.topic"
+ORIGINAL_PARTITION_HEADER = "edimesh.dlq.original.partition"
+ORIGINAL_OFFSET_HEADER = "edimesh.dlq.original.offset"
+ERROR_CLASS_HEADER = "edimesh.dlq.error.class"
+ERROR_MESSAGE_HEADER = "edimesh.dlq.error.message"
+ATTEMPTS_HEADER = "edimesh.dlq.attempts"
 
 
 class ConsumedRecord(Protocol):
@@ -46,7 +52,7 @@ def safe_message(exc: BaseException) -> str:
 
 
 def dead_letter(
-    record: ConsumedRecord, exc: BaseException, attempts: int, now: datetime
+    record: ConsumedRecord, exc: BaseException, attempts: int, now: datetime, *, service: str
 ) -> messages.DeadLetter:
     return {
         "original_topic": record.topic,
@@ -55,9 +61,21 @@ def dead_letter(
         "original_key": record.key,
         "original_value": record.value,
         "original_headers": [{"key": k, "value": v} for k, v in record.headers],
-        "service": SERVICE,
+        "service": service,
         "error_class": error_class(exc),
         "error_message": safe_message(exc),
         "attempt_count": attempts,
         "failed_at": now,
     }
+
+
+def dead_letter_headers(letter: messages.DeadLetter) -> list[tuple[str, bytes]]:
+    """The triage facts of `letter` as Kafka headers (no values of the original message)."""
+    return [
+        (ORIGINAL_TOPIC_HEADER, letter["original_topic"].encode()),
+        (ORIGINAL_PARTITION_HEADER, str(letter["original_partition"]).encode()),
+        (ORIGINAL_OFFSET_HEADER, str(letter["original_offset"]).encode()),
+        (ERROR_CLASS_HEADER, letter["error_class"].encode()),
+        (ERROR_MESSAGE_HEADER, letter["error_message"].encode()),
+        (ATTEMPTS_HEADER, str(letter["attempt_count"]).encode()),
+    ]

@@ -1,0 +1,203 @@
+"""The pure validator handler: one decoded TransactionSet (and its bytes) in, one output out.
+
+    job = SetJob.of(record, body)          # picklable: crosses into a worker process
+    verdict = check_set(job)               # the CPU work (validation), PHI stays in the verdict
+    output = route_set(record, verdict, now)
+
+- A set that arrived with envelope problems (the splitter's findings) is not validated: it goes
+  to quarantine as ENVELOPE, with those problems as its errors.
+- Otherwise the validation route decides: "validated" → ValidatedTransaction (normalized JSON
+  content and summary); "schema" (SNIP 1-2) → Quarantined SCHEMA; "business" (SNIP 3-5) →
+  Quarantined BUSINESS, with the structured findings and the original body (bytes, or the
+  BodyRef of a by-reference set).
+
+Every output is keyed by the input's idempotency key. No I/O, no clock, no logging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from edimesh.errors import FatalError
+from edimesh.mesh import messages
+from edimesh.mesh.schemas import MessageType
+from edimesh.validation import Finding, validate_set
+from edimesh.x12.delimiters import Delimiters
+
+# A quarantined record carries at most this many findings (a broken set can yield thousands).
+MAX_ERRORS = 200
+SNIP_INTEGRITY = 1
+
+
+class Destination(StrEnum):
+    VALIDATED = "validated"
+    QUARANTINE = "quarantine"
+
+
+class Category(StrEnum):
+    ENVELOPE = "ENVELOPE"
+    SCHEMA = "SCHEMA"
+    BUSINESS = "BUSINESS"
+
+
+class ValidationFailedError(FatalError):
+    """Validation gave a result the handler cannot route (a bug): dead-letter the set."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetJob:
+    """What validating one set needs: plain, picklable values."""
+
+    raw: bytes
+    element: str
+    component: str
+    repetition: str | None
+    segment: str
+    st01: str
+    st03: str
+    gs08: str
+    base_offset: int
+
+    @classmethod
+    def of(cls, record: messages.TransactionSet, raw: bytes) -> SetJob:
+        d = record["delimiters"]
+        return cls(raw, d["element"], d["component"], d["repetition"], d["segment"],
+                   record["st01"], record["st03"] or "", record["gs08"],
+                   record["byte_offset"])  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What validation decided, in the shape of the output records."""
+
+    route: str  # "validated" | "schema" | "business"
+    guide: str | None
+    kind: str | None
+    content_model: str | None
+    content_json: bytes | None
+    summary: messages.ValidationSummary
+    errors: list[messages.ErrorDetail]
+
+
+def _byte(text: str | None) -> bytes | None:
+    return None if text is None else text.encode("latin-1")
+
+
+def check_set(job: SetJob) -> Verdict:
+    """Validate one set (runs in a worker process or thread)."""
+    delimiters = Delimiters(_byte(job.element) or b"*", _byte(job.component) or b":",
+                            _byte(job.repetition), _byte(job.segment) or b"~")  # fmt: skip
+    result = validate_set(job.raw, delimiters, st01=job.st01, st03=job.st03, gs08=job.gs08,
+                          base_offset=job.base_offset)  # fmt: skip
+    s = result.summary
+    summary: messages.ValidationSummary = {
+        "claim_count": s.claim_count, "total_charge": s.total_charge,
+        "total_paid": s.total_paid, "errors": s.errors, "warnings": s.warnings,
+        "infos": s.infos,
+    }  # fmt: skip
+    route = result.route
+    return Verdict(
+        route=route,
+        guide=result.guide,
+        kind=result.kind,
+        content_model=result.content_model,
+        content_json=result.content_json() if route == "validated" else None,
+        summary=summary,
+        errors=[error_detail(x) for x in result.findings if x.is_error][:MAX_ERRORS],
+    )
+
+
+def error_detail(finding: Finding) -> messages.ErrorDetail:
+    """A validation finding as an Avro ErrorDetail: codes and positions, never values."""
+    return {
+        "code": finding.ik304 or finding.ik403 or finding.rule,
+        "snip_level": int(finding.snip),
+        "segment_id": finding.segment_id,
+        "segment_position": finding.segment_position,
+        "element_ref": finding.element_ref,
+        "loop_id": finding.loop_id,
+        "byte_offset": finding.byte_offset,
+        "message": f"{finding.rule}: {finding.message}",
+    }
+
+
+def envelope_errors(problems: list[messages.EnvelopeProblem]) -> list[messages.ErrorDetail]:
+    return [
+        {
+            "code": p["code"],
+            "snip_level": SNIP_INTEGRITY,
+            "segment_id": p["segment_id"],
+            "segment_position": p["segment_position"],
+            "element_ref": None,
+            "loop_id": None,
+            "byte_offset": p["byte_offset"],
+            "message": p["message"],
+        }
+        for p in problems[:MAX_ERRORS]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One record for one destination topic, keyed by the input's idempotency key."""
+
+    destination: Destination
+    message_type: MessageType
+    key: str
+    record: messages.ValidatedTransaction | messages.Quarantined
+
+
+def quarantine(
+    record: messages.TransactionSet,
+    category: Category,
+    errors: list[messages.ErrorDetail],
+    set_type: str | None,
+    now: datetime,
+) -> Output:
+    body: messages.Quarantined = {
+        "idempotency_key": record["idempotency_key"],
+        "scope": "TRANSACTION_SET",
+        "category": str(category),
+        "file_id": record["file_id"],
+        "partner": record["partner"],
+        "set_type": set_type,
+        "errors": errors,
+        "raw": record["body"],
+        "quarantined_at": now,
+    }
+    return Output(Destination.QUARANTINE, MessageType.QUARANTINED, record["idempotency_key"], body)
+
+
+def route_envelope(record: messages.TransactionSet, now: datetime) -> Output | None:
+    """The ENVELOPE quarantine of a set that arrived with envelope problems, else None."""
+    if not record["problems"]:
+        return None
+    errors = envelope_errors(record["problems"])
+    return quarantine(record, Category.ENVELOPE, errors, record["st01"], now)
+
+
+def route_set(record: messages.TransactionSet, verdict: Verdict, now: datetime) -> Output:
+    """The output of a validated set."""
+    set_type = verdict.kind or record["st01"]
+    if verdict.route == "schema":
+        return quarantine(record, Category.SCHEMA, verdict.errors, set_type, now)
+    if verdict.route == "business":
+        return quarantine(record, Category.BUSINESS, verdict.errors, set_type, now)
+    if (verdict.route != "validated" or verdict.content_json is None or verdict.guide is None
+            or verdict.content_model is None):  # fmt: skip
+        raise ValidationFailedError(f"validation gave an unroutable result ({verdict.route})")
+    body: messages.ValidatedTransaction = {
+        "idempotency_key": record["idempotency_key"],
+        "file_id": record["file_id"],
+        "partner": record["partner"],
+        "set_type": set_type,
+        "guide": verdict.guide,
+        "content_model": verdict.content_model,
+        "content_json": verdict.content_json,
+        "summary": verdict.summary,
+        "validated_at": now,
+    }
+    return Output(Destination.VALIDATED, MessageType.VALIDATED_TRANSACTION,
+                  record["idempotency_key"], body)  # fmt: skip

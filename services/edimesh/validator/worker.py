@@ -1,0 +1,251 @@
+"""The owner of one input partition while it is assigned: producer, queue, batches.
+
+Lifecycle: start the partition's transactional producer (fencing any previous owner and
+settling its open transaction), then read the group's committed offset for the partition:
+records below it were already committed by someone and are dropped. Then, batch by batch (at
+most `batch_max_records` sets), validate the queued sets and commit their outputs together with
+the input offset in one transaction.
+
+Per set, every failure is routed, never raised: undecodable input, unfetchable bodies and bugs
+are dead-lettered at once; transient failures are retried with exponential backoff and jitter
+until `max_attempts`, then dead-lettered. So a poison message costs one DLQ record and its
+partition goes on.
+
+Failures of Kafka itself are not the set's fault: the commit's outcome is unknown, so the worker
+restarts the producer, re-reads the committed offset and retries the batch, with backoff and no
+attempt limit. Fenced by another producer, it stops writing and waits to be revoked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from aiokafka import TopicPartition
+
+from edimesh.errors import Route, route_for
+from edimesh.mesh import messages
+from edimesh.mesh.batch_trace import BatchTrace
+from edimesh.mesh.codec import decode, encode
+from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
+from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.topics import MeshTopics
+from edimesh.mesh.transactions import (
+    CommitFailedError,
+    PartitionLostError,
+    PartitionProducer,
+    Pending,
+)
+from edimesh.validator.bodies import fetch_body
+from edimesh.validator.handler import Destination, Output, SetJob, route_envelope, route_set
+from edimesh.validator.observe import ValidatorTelemetry
+from edimesh.validator.pool import ValidationPool
+from edimesh.validator.settings import ValidatorSettings
+
+_log = logging.getLogger(__name__)
+SERVICE = "validator"
+DLQ_KEYLESS_PARTITION = 0  # a dead letter without a key still needs a partition
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEnv:
+    settings: ValidatorSettings
+    topics: MeshTopics
+    producer: PartitionProducer
+    pool: ValidationPool
+    telemetry: ValidatorTelemetry
+    source: TopicPartition
+    committed: Callable[[TopicPartition], Awaitable[int | None]]
+    on_room: Callable[[TopicPartition], None]
+
+
+def backoff_s(settings: ValidatorSettings, attempt: int) -> float:
+    """Exponential backoff with full jitter before retry number `attempt` (1-based)."""
+    ceiling = min(settings.retry_backoff_s * 2 ** (attempt - 1), settings.max_backoff_s)
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+
+
+class PartitionWorker:
+    """Validates the TransactionSets of one partition, in order, exactly once."""
+
+    def __init__(self, env: WorkerEnv) -> None:
+        self._env = env
+        self._queue: deque[Any] = deque()
+        self._wakeup = asyncio.Event()
+        self._stop_requested = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._floor = 0  # records below this offset are committed already
+        self._ready = False
+
+    @property
+    def source(self) -> TopicPartition:
+        return self._env.source
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
+    def backlog(self) -> int:
+        return len(self._queue)
+
+    def start(self) -> None:
+        name = f"validator-{self.source.topic}-{self.source.partition}"
+        self._task = asyncio.create_task(self._main(), name=name)
+
+    def submit(self, records: list[Any]) -> None:
+        self._queue.extend(records)
+        self._wakeup.set()
+
+    async def stop(self, timeout_s: float) -> None:
+        """Finish the current batch (committed) and stop. Idempotent."""
+        self._stopping = True
+        self._wakeup.set()
+        self._stop_requested.set()
+        task = self._task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout_s)
+            except TimeoutError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await self._env.producer.stop()
+
+    # ------------------------------------------------------------------ loop
+
+    async def _main(self) -> None:
+        settings = self._env.settings
+        failures = 0
+        while not self._stopping:
+            try:
+                if not self._ready:
+                    await self._prepare()
+                await self._drain()
+                failures = 0
+            except PartitionLostError:
+                _log.warning("partition taken over by another producer; waiting to be revoked",
+                             extra={"partition": self.source.partition})  # fmt: skip
+                self._ready = False
+                await self._sleep(settings.session_timeout_ms / 1000 * 2)
+            except Exception as exc:  # noqa: BLE001 - Kafka trouble or a bug outside a set:
+                # never let the worker die with its partition assigned and paused.
+                failures += 1
+                _log.warning("partition worker failed; restarting the partition's producer",
+                             extra={"partition": self.source.partition,
+                                    "error": error_class(exc)})  # fmt: skip
+                self._ready = False
+                await self._sleep(backoff_s(settings, min(failures, 10)))
+
+    async def _prepare(self) -> None:
+        env = self._env
+        await env.producer.start()  # fences the previous owner, settles its transaction
+        try:
+            committed = await env.committed(self.source)
+        except Exception as exc:
+            raise CommitFailedError("reading the committed offset failed") from exc
+        self._floor = max(self._floor, committed or 0)
+        self._ready = True
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_requested.wait(), seconds)
+
+    async def _drain(self) -> None:
+        env = self._env
+        while not self._stopping:
+            while self._queue and self._queue[0].offset < self._floor:
+                self._queue.popleft()
+            if not self._queue:
+                env.on_room(self.source)
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            batch = list(islice(self._queue, env.settings.batch_max_records))
+            routed = await asyncio.gather(*(self._process(r) for r in batch))
+            next_offset = batch[-1].offset + 1
+            await self._commit(routed, next_offset)
+            self._floor = next_offset
+            for _ in batch:
+                self._queue.popleft()
+            if len(self._queue) < env.settings.batch_max_records:
+                env.on_room(self.source)
+
+    async def _commit(self, routed: list[tuple[Pending, BatchTrace]], next_offset: int) -> None:
+        env = self._env
+        producer = env.producer
+        try:
+            await producer.begin()
+            futures = []
+            for pending, _ in routed:
+                future = await producer.send(pending)
+                if future is not None:
+                    futures.append(future)
+            await producer.finish(futures, {self.source: next_offset}, env.settings.group_id)
+        except BaseException as exc:
+            for _, spans in routed:
+                spans.end(exc)
+            raise
+        for _, spans in routed:
+            spans.end(None)
+
+    # ------------------------------------------------------------------ one set
+
+    async def _process(self, record: Any) -> tuple[Pending, BatchTrace]:
+        settings = self._env.settings
+        attempts = 0
+        with self._env.telemetry.process(record):
+            while True:
+                attempts += 1
+                try:
+                    pending = await self._route(record)
+                except Exception as exc:  # noqa: BLE001 - every failure of a set is routed
+                    if route_for(exc) is Route.RETRY and attempts < settings.max_attempts:
+                        _log.warning("set failed; retrying", extra={
+                            "partition": record.partition, "kafka_offset": record.offset,
+                            "attempt": attempts, "error": error_class(exc)})  # fmt: skip
+                        await asyncio.sleep(backoff_s(settings, attempts))
+                        continue
+                    pending = self._dead_letter(record, exc, attempts)
+                spans, headers = self._env.telemetry.send(pending.topic, pending.headers)
+                return pending._replace(headers=headers), spans
+
+    async def _route(self, record: Any) -> Pending:
+        env = self._env
+        data: messages.TransactionSet = decode(  # type: ignore[assignment]
+            record.value, record.headers, expected=MessageType.TRANSACTION_SET
+        )
+        now = datetime.now(UTC)
+        output = route_envelope(data, now)
+        if output is None:
+            body = data["body"]
+            raw = body if isinstance(body, bytes) else await asyncio.to_thread(
+                fetch_body, body, env.settings.staging_root)  # fmt: skip
+            verdict = await env.pool.validate(SetJob.of(data, raw))
+            output = route_set(data, verdict, now)
+        return self._pending(output)
+
+    def _pending(self, output: Output) -> Pending:
+        topics = self._env.topics
+        topic = topics.validated if output.destination is Destination.VALIDATED else (
+            topics.quarantine)  # fmt: skip
+        value, headers = encode(output.message_type, output.record)
+        return Pending(topic.name, output.key.encode("utf-8"), value, headers)
+
+    def _dead_letter(self, record: Any, exc: BaseException, attempts: int) -> Pending:
+        letter = dead_letter(record, exc, attempts, datetime.now(UTC), service=SERVICE)
+        value, headers = encode(MessageType.DEAD_LETTER, letter)
+        _log.warning("TransactionSet dead-lettered", extra={
+            "partition": record.partition, "kafka_offset": record.offset,
+            "error": letter["error_class"], "attempt": attempts})  # fmt: skip
+        partition = None if record.key is not None else DLQ_KEYLESS_PARTITION
+        return Pending(self._env.topics.dlq.name, record.key, value,
+                       headers + dead_letter_headers(letter), partition)  # fmt: skip

@@ -39,6 +39,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
+from edimesh.mesh.poll_loop import poll_until_stopped
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES, mesh_topics
 from edimesh.mesh.transactions import PartitionProducer
 from edimesh.splitter.file_run import RunEnv
@@ -51,7 +52,6 @@ from edimesh.splitter.worker import PartitionWorker
 from edimesh.telemetry.health import HealthServer, Readiness
 
 _log = logging.getLogger(__name__)
-POLL_MS = 200
 MAX_POLL_RECORDS = 100
 # Readiness conditions (the names /readyz reports when unmet).
 STARTED = "started"
@@ -174,20 +174,7 @@ class SplitterService:
         consumer = self._consumer
         if consumer is None:
             raise RuntimeError("enter the service (async with) before run()")
-        stop = asyncio.ensure_future(self._stop.wait())
-        try:
-            while not self._stop.is_set():
-                poll = asyncio.ensure_future(
-                    consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_POLL_RECORDS)
-                )
-                await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
-                if not poll.done():
-                    poll.cancel()
-                    await asyncio.gather(poll, return_exceptions=True)
-                    break
-                self._dispatch(poll.result())
-        finally:
-            stop.cancel()
+        await poll_until_stopped(consumer, self._stop, self._dispatch, MAX_POLL_RECORDS)
 
     def _dispatch(self, batches: dict[TopicPartition, list[Any]]) -> None:
         consumer = self._consumer

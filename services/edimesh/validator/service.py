@@ -25,6 +25,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
+from edimesh.mesh.poll_loop import poll_until_stopped
 from edimesh.mesh.telemetry_parts import TelemetryParts
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES, mesh_topics
 from edimesh.mesh.transactions import PartitionProducer
@@ -34,7 +35,6 @@ from edimesh.validator.settings import ValidatorSettings
 from edimesh.validator.worker import SERVICE, PartitionWorker, WorkerEnv
 
 _log = logging.getLogger(__name__)
-POLL_MS = 200
 MAX_POLL_RECORDS = 500
 
 
@@ -135,20 +135,7 @@ class ValidatorService:
         consumer = self._consumer
         if consumer is None:
             raise RuntimeError("enter the service (async with) before run()")
-        stop = asyncio.ensure_future(self._stop.wait())
-        try:
-            while not self._stop.is_set():
-                poll = asyncio.ensure_future(
-                    consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_POLL_RECORDS)
-                )
-                await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
-                if not poll.done():
-                    poll.cancel()
-                    await asyncio.gather(poll, return_exceptions=True)
-                    break
-                self._dispatch(poll.result())
-        finally:
-            stop.cancel()
+        await poll_until_stopped(consumer, self._stop, self._dispatch, MAX_POLL_RECORDS)
 
     def _dispatch(self, batches: dict[TopicPartition, list[Any]]) -> None:
         consumer = self._consumer

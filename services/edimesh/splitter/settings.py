@@ -27,31 +27,27 @@ see `edimesh.telemetry.health.settings`; they land in `health`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from edimesh.mesh.bootstrap import resolve_bootstrap
+from edimesh.mesh.service_settings import (
+    GroupServiceSettings,
+    group_id_field,
+    group_settings_config,
+)
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
-from edimesh.telemetry.health import HealthSettings
 
 MiB = 1 << 20
 # Room in a message for everything but the body: envelope facts, keys, headers.
 RECORD_OVERHEAD_BYTES = 256 * 1024
 
 
-class SplitterSettings(BaseSettings):
+class SplitterSettings(GroupServiceSettings):
     """Everything the splitter needs to know; nothing secret lives here."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="EDIMESH_SPLITTER_", frozen=True, extra="ignore", env_ignore_empty=True
-    )
+    model_config = group_settings_config("EDIMESH_SPLITTER_")
 
-    bootstrap: str | None = None
-    group_id: str = Field(default="edimesh-splitter", pattern=r"^[A-Za-z0-9._-]{1,120}$")
-    instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,120}$")
-    topic_prefix: str = ""
+    group_id: str = group_id_field("edimesh-splitter")
     staging_root: Path = Path("/var/lib/edimesh/staging")
     batch_max_outputs: int = Field(default=2000, ge=1, le=100_000)
     batch_max_bytes: int = Field(default=8 * MiB, ge=1024, le=256 * MiB)
@@ -59,38 +55,16 @@ class SplitterSettings(BaseSettings):
     max_segment_bytes: int = Field(default=1 * MiB, ge=1024)
     read_chunk_bytes: int = Field(default=1 * MiB, ge=4096, le=64 * MiB)
     max_concurrent_files: int = Field(default=2, ge=1, le=64)
-    session_timeout_ms: int = Field(default=10_000, ge=1000)
-    heartbeat_interval_ms: int = Field(default=3_000, ge=100)
-    transaction_timeout_ms: int = Field(default=60_000, ge=1000)
-    shutdown_timeout_s: float = Field(default=20.0, gt=0)
     state_read_timeout_s: float = Field(default=120.0, gt=0)
     max_attempts: int = Field(default=3, ge=1)
     retry_backoff_s: float = Field(default=0.5, ge=0)
-    health: HealthSettings = Field(default_factory=HealthSettings)  # from EDIMESH_HEALTH_*
 
     @model_validator(mode="after")
-    def _check(self) -> SplitterSettings:
+    def _check_inline(self) -> SplitterSettings:
         limit = MAX_MESSAGE_BYTES - RECORD_OVERHEAD_BYTES
         if self.inline_max_bytes > limit:
             raise ValueError(
                 f"inline_max_bytes must leave room under the {MAX_MESSAGE_BYTES}-byte message "
                 f"limit: at most {limit}"
             )
-        if self.heartbeat_interval_ms * 3 > self.session_timeout_ms:
-            raise ValueError("heartbeat_interval_ms must be at most a third of the session")
         return self
-
-    @property
-    def bootstrap_servers(self) -> str:
-        """The bootstrap servers: this setting, else $EDIMESH_BOOTSTRAP, else the default."""
-        return resolve_bootstrap(self.bootstrap)
-
-    def transactional_id(self, topic: str, partition: int) -> str:
-        """Stable per input partition: whoever owns the partition next fences the last owner."""
-        return f"{self.group_id}-{topic}-{partition}"
-
-    def describe(self) -> dict[str, Any]:
-        """The effective settings, for the one start-up log line."""
-        out = self.model_dump(mode="json")
-        out["bootstrap"] = self.bootstrap_servers
-        return out

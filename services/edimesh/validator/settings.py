@@ -18,30 +18,30 @@
 | EDIMESH_VALIDATOR_SESSION_TIMEOUT_MS     | 10000               | group session timeout          |
 | EDIMESH_VALIDATOR_TRANSACTION_TIMEOUT_MS | 60000               | broker aborts a longer txn     |
 | EDIMESH_VALIDATOR_SHUTDOWN_TIMEOUT_S     | 20                  | SIGTERM: finish the batch      |
+
+The health endpoint's own variables (EDIMESH_HEALTH_PORT, ...) are shared by every service:
+see `edimesh.telemetry.health.settings`; they land in `health`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
 
-from edimesh.mesh.bootstrap import resolve_bootstrap
+from edimesh.mesh.service_settings import (
+    GroupServiceSettings,
+    group_id_field,
+    group_settings_config,
+)
 
 
-class ValidatorSettings(BaseSettings):
+class ValidatorSettings(GroupServiceSettings):
     """Everything the validator needs to know; nothing secret lives here."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="EDIMESH_VALIDATOR_", frozen=True, extra="ignore", env_ignore_empty=True
-    )
+    model_config = group_settings_config("EDIMESH_VALIDATOR_")
 
-    bootstrap: str | None = None
-    group_id: str = Field(default="edimesh-validator", pattern=r"^[A-Za-z0-9._-]{1,120}$")
-    instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,120}$")
-    topic_prefix: str = ""
+    group_id: str = group_id_field("edimesh-validator")
     staging_root: Path = Path("/var/lib/edimesh/staging")
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     worker_processes: int = Field(default=1, ge=0, le=64)
@@ -49,28 +49,3 @@ class ValidatorSettings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, le=20)
     retry_backoff_s: float = Field(default=0.5, ge=0, le=60)
     max_backoff_s: float = Field(default=10.0, ge=0, le=600)
-    session_timeout_ms: int = Field(default=10_000, ge=1000)
-    heartbeat_interval_ms: int = Field(default=3_000, ge=100)
-    transaction_timeout_ms: int = Field(default=60_000, ge=1000)
-    shutdown_timeout_s: float = Field(default=20.0, gt=0)
-
-    @model_validator(mode="after")
-    def _check(self) -> ValidatorSettings:
-        if self.heartbeat_interval_ms * 3 > self.session_timeout_ms:
-            raise ValueError("heartbeat_interval_ms must be at most a third of the session")
-        return self
-
-    @property
-    def bootstrap_servers(self) -> str:
-        """The bootstrap servers: this setting, else $EDIMESH_BOOTSTRAP, else the default."""
-        return resolve_bootstrap(self.bootstrap)
-
-    def transactional_id(self, topic: str, partition: int) -> str:
-        """Stable per input partition: whoever owns the partition next fences the last owner."""
-        return f"{self.group_id}-{topic}-{partition}"
-
-    def describe(self) -> dict[str, Any]:
-        """The effective settings, for the one start-up log line."""
-        out = self.model_dump(mode="json")
-        out["bootstrap"] = self.bootstrap_servers
-        return out

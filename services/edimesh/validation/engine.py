@@ -4,11 +4,14 @@
     result = validate_set(raw, delimiters, st01="837", st03="005010X222A1", gs08="...")
 
 Pure: no I/O, no logging, no global state but the guides and code sets loaded on first use
-(``warm_up`` loads them up front, before a service calls ``gc.freeze()``).
+(``warm_up`` loads them up front, before a service calls ``gc.freeze()``), bounded memos of
+codes and payers, and the collector pause described in ``validate_set``.
 """
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -35,6 +38,10 @@ _EXTRACTORS: dict[str, Extractor] = {
 }
 
 
+_gc_enabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
+_thread_count = threading.active_count
+
+
 def warm_up() -> None:
     """Build every guide and load the code sets now rather than on the first set."""
     load_guides()
@@ -57,7 +64,23 @@ def validate_set(raw: bytes, delimiters: Delimiters, *, st01: str, st03: str = "
     """Validate the bytes of one ST..SE with its interchange's delimiters.
 
     `fast=False` skips the set-pattern fast path (the results are the same; tests compare).
+
+    In a single-threaded process (a pool worker, the CLI, the bench) the cyclic garbage
+    collector is paused for the set: validation makes no reference cycles, so the collector
+    would only rescan the set's young tree (about a tenth of the time). With other threads
+    running it is left alone, as pausing it there would pause it for them too.
     """
+    if _gc_enabled() and _thread_count() == 1:
+        _gc_disable()
+        try:
+            return _validate(raw, delimiters, st01, st03, gs08, base_offset, fast)
+        finally:
+            _gc_enable()
+    return _validate(raw, delimiters, st01, st03, gs08, base_offset, fast)
+
+
+def _validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: str,  # noqa: PLR0917
+              base_offset: int, fast: bool) -> ValidationResult:
     guide = route(st01, st03, gs08)
     if guide is None:
         return _unsupported(st01, st03 or gs08)

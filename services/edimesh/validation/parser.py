@@ -210,7 +210,11 @@ class Parser:
     def _hl_children(self, loop: Loop) -> None:
         node, els, position = loop.segs[0]
         declared = els[4] if len(els) > 4 else ""
-        has_child = any(c.segs and c.segs[0][1][0] == "HL" for c in loop.children)
+        has_child = False
+        for c in loop.children:
+            if c.segs and c.segs[0][1][0] == "HL":
+                has_child = True
+                break
         if (declared == "1") != has_child and declared in ("0", "1"):
             self._hl_problem(node, position, 4, "HL04 does not agree with the levels below")
 

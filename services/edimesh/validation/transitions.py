@@ -32,6 +32,12 @@ class Action(NamedTuple):
 
 
 NO_PLACE = -1
+# What the trusted walk needs of an Action: state, pops, push, node, coded (SNIP 5 checks),
+# dated: 0 no date pair, n > 0 the qualifier element of the one plain date pair, -1 others
+# (see CSeg.range_check).
+Step = tuple[int, int, CLoop | None, CSeg, bool, int]
+# (-1, qualifier element, qualifier component, qualifier value -> Step)
+QualStep = tuple[int, int, int, dict[str, Step]]
 
 
 @dataclass(slots=True, eq=False)
@@ -41,16 +47,16 @@ class Table:
     states: list[tuple[Frame, ...]] = field(default_factory=list)
     index: dict[tuple[Frame, ...], int] = field(default_factory=dict)
     actions: dict[tuple[int, str, str], Action | None] = field(default_factory=dict)
-    # per state: segment id -> action, or for ids with a qualifier element, qualifier -> action
-    by_state: list[dict[str, Action | dict[str, Action | None] | None]] = field(
-        default_factory=list)
+    # per state, for sets that matched the set pattern (``trusted.py``): segment id -> Step,
+    # or for ids with a qualifier element a QualStep whose dict maps the qualifier to a Step
+    steps: list[dict[str, Step | QualStep]] = field(default_factory=list)
 
     def state_of(self, frames: tuple[Frame, ...]) -> int:
         n = self.index.get(frames)
         if n is None:
             n = self.index[frames] = len(self.states)
             self.states.append(frames)
-            self.by_state.append({})
+            self.steps.append({})
         return n
 
     def initial(self) -> int:

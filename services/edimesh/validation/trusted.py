@@ -4,86 +4,121 @@ The pattern has already checked every element, code, situational rule, segment o
 usage and repeat; what is left is to place each segment in the tree (the same transition
 table as the parser, so the same tree), and the checks the pattern cannot make: HL
 numbering and date ranges. Segments with code-set checks are set aside as the parser does.
+
+This is the hot loop of a clean set: one split, one or two dict lookups and one tuple per
+segment. The table's ``steps`` cache (per state: segment id, then qualifier) holds only what
+this walk needs of an ``Action``.
 """
 
 from __future__ import annotations
 
+from typing import cast
+
 from edimesh.validation.parser import Parser
-from edimesh.validation.transitions import Action
-from edimesh.validation.tree import Loop
+from edimesh.validation.spec.compiled import WHOLE_IN_PATTERN, CSeg
+from edimesh.validation.transitions import QualStep, Step
+from edimesh.validation.tree import Loop, Seg
 
 
 class TrustedParser(Parser):
     def parse(self, texts: list[str]) -> Loop:
         g = self.guide
-        table = self.table
         root = Loop(g.root, [])
         if not texts:
             return root
         loops: list[Loop] = [root]
         hl_ids: list[str | None] = [None]
         coded = self.coded
-        quals = g.qualifiers
         sep, comp = self.element, self.component
-        by_state = table.by_state
-        state = table.initial()
+        steps = self.table.steps
+        state = self.table.initial()
         root.segs.append((g.root.trigger, texts[0].split(sep), 1))
+        top = root
+        hl_count = 0
         position = 1
         for text in texts[1:]:
             position += 1
             els = text.split(sep)
-            seg_id = els[0]
-            entry = by_state[state].get(seg_id)
-            if entry is None or entry.__class__ is dict:
-                # a qualified id (NM1, DTP, REF, HL, HI, ...) or a first sighting
-                q = quals.get(seg_id)
-                if q is None:
-                    qv = ""
-                else:
-                    qv = els[q[0]] if q[0] < len(els) else ""
-                    if q[1] and comp in qv:
-                        qv = qv.split(comp)[q[1] - 1]
-                act = self._action(state, seg_id, qv, q is not None)
-            else:
-                act = entry  # type: ignore[assignment]
-            if act is None:  # cannot happen after a pattern match; the parser would say why
-                raise ValueError("segment does not fit the guide after a set pattern match")
-            state, pops, _, _, _, _, push, node, _ = act
+            step = steps[state].get(els[0])
+            if step is not None and step[0] < 0:
+                _, q0, q1, per = step  # type: ignore[misc]
+                qv = els[q0] if q0 < len(els) else ""
+                if q1 and comp in qv:
+                    qv = qv.split(comp)[q1 - 1]
+                step = per.get(qv)
+            if step is None:
+                step = self._step(state, els)
+            state, pops, push, node, coded_seg, dated = step  # type: ignore[misc]
             if pops:
                 for _ in range(pops):
                     closed = loops.pop()
                     if hl_ids.pop() is not None:
                         self._hl_children(closed)
-            if push is not None:
-                child = Loop(push, [(node, els, position)])
-                loops[-1].children.append(child)
-                loops.append(child)
-                hl_ids.append(self._hl(els, hl_ids, position, node) if seg_id == "HL" else None)
+                top = loops[-1]
+            seg: Seg = (node, els, position)
+            if push is None:
+                top.segs.append(seg)
             else:
-                loops[-1].segs.append((node, els, position))
-            if node.coded:
-                coded.append((node, els, position))
-            if node.date_pairs and node.range_check(els, comp):
+                child = Loop(push, [seg])
+                top.children.append(child)
+                loops.append(child)
+                top = child
+                if els[0] == "HL":
+                    hl_count += 1
+                    hl_ids.append(self._hl_fast(els, hl_ids, position, node, hl_count))
+                else:
+                    hl_ids.append(None)
+            if coded_seg:
+                coded.append(seg)
+            if dated and ((dated > 0 and dated < len(els) and els[dated] not in WHOLE_IN_PATTERN)
+                          or (dated < 0 and node.range_check(els, comp))):
                 self.checker.out = self.findings
                 self.checker.dates(node, els, position)
         while len(loops) > 1:
             closed = loops.pop()
             if hl_ids.pop() is not None:
                 self._hl_children(closed)
+        self.hl_count = hl_count
         return root
 
-    def _action(self, state: int, seg_id: str, qv: str, qualified: bool) -> Action | None:
-        """The action from the per-state table, working it out on a first sighting."""
+    def _hl_fast(self, els: list[str], hl_ids: list[str | None], position: int, node: CSeg,
+                 count: int) -> str:
+        """``Parser._hl`` with the usual case (a right HL01 under its direct parent) inline."""
+        hl01 = els[1] if len(els) > 1 else ""
+        parent = hl_ids[-1]
+        if parent is not None and hl01 == str(count) and (els[2] if len(els) > 2 else "") == parent:
+            return hl01
+        self.hl_count = count - 1
+        return self._hl(els, hl_ids, position, node)
+
+    def _step(self, state: int, els: list[str]) -> Step:
+        """Work out (and cache) the step for a segment first seen in this state."""
         table = self.table
-        slot = table.by_state[state]
-        if not qualified:
-            act = table.action(state, seg_id, qv)
-            slot[seg_id] = act
-            return act
-        per_qualifier = slot.get(seg_id)
-        if not isinstance(per_qualifier, dict):
-            per_qualifier = slot[seg_id] = {}
-        if qv in per_qualifier:
-            return per_qualifier[qv]
-        act = per_qualifier[qv] = table.action(state, seg_id, qv)
-        return act
+        slot = table.steps[state]
+        seg_id = els[0]
+        q = self.guide.qualifiers.get(seg_id)
+        per: dict[str, Step] | None = None
+        if q is None:
+            qv = ""
+        else:
+            qv = els[q[0]] if q[0] < len(els) else ""
+            if q[1] and self.component in qv:
+                qv = qv.split(self.component)[q[1] - 1]
+            entry = slot.get(seg_id)
+            if entry is None:
+                qual: QualStep = (-1, q[0], q[1], {})
+                slot[seg_id] = entry = qual
+            per = cast(QualStep, entry)[3]
+        act = table.action(state, seg_id, qv)
+        if act is None:  # cannot happen after a pattern match; the parser would say why
+            raise ValueError("segment does not fit the guide after a set pattern match")
+        node = act.node
+        pairs = node.date_pairs
+        dated = pairs[0][0] if len(pairs) == 1 and not pairs[0][2] and pairs[0][0] else (
+            -1 if pairs else 0)
+        step: Step = (act.state, act.pops, act.push, node, node.coded, dated)
+        if per is None:
+            slot[seg_id] = step
+        else:
+            per[qv] = step
+        return step

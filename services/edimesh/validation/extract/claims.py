@@ -87,7 +87,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
     sbr = PAD
     for _, els, _ in loop.segs:
         if els[0] == "SBR":
-            sbr = els + PAD
+            sbr = els if len(els) > 9 else els + PAD
             break
     sub_party = payer = None
     dmg = PAD
@@ -97,7 +97,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
             sub_party = loop_party(child)
             for _, els, _ in child.segs:
                 if els[0] == "DMG":
-                    dmg = els + PAD
+                    dmg = els if len(els) > 3 else els + PAD
                     break
         elif child_id == "2010BB":
             payer = loop_party(child)
@@ -132,7 +132,9 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
 
 def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: Party,
            comp: str) -> Claim:
-    clm: list[str] = loop.segs[0][1] + PAD
+    clm: list[str] = loop.segs[0][1]
+    if len(clm) < 12:
+        clm = clm + PAD
     facility = clm[5].split(comp)
     causes = clm[11].split(comp) if clm[11] else []
     diagnoses: list[str] = []
@@ -149,7 +151,7 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
                 parts = composite.split(comp)
                 qual = parts[0]
                 if qual in _DIAGNOSIS:
-                    diagnoses.append(el(parts, 1))
+                    diagnoses.append(parts[1] if len(parts) > 1 else "")
                     system = system or ("ICD-10-CM" if qual in _ICD10 else "ICD-9-CM")
                 elif qual:
                     other.append(HealthCode.trusted({
@@ -157,18 +159,20 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
                         "amount": opt_money(el(parts, 4)),
                     }))
         elif seg_id == "DTP":
-            dates[el(els, 1)] = date_range(el(els, 2), el(els, 3))
+            dates[el(els, 1)] = (date_range(els[2], els[3]) if len(els) > 3
+                                 else date_range(el(els, 2), ""))
         elif seg_id == "REF":
             refs.append(reference(els))
         elif seg_id == "CL1":
             cl1 = els
         elif seg_id == "AMT" and el(els, 1) in ("F5", "F3"):
             paid = opt_money(el(els, 2))
+    statement = dates.get("434", _NO_DATES) if dates else _NO_DATES
     values = {
         "claim_id": clm[1],  # clm is padded
         "total_charge": money(clm[2]),
         "facility_code": facility[0] or None,
-        "frequency_code": opt(el(facility, 2)),
+        "frequency_code": (facility[2] or None) if len(facility) > 2 else None,
         "provider_signature": clm[6] or None,
         "assignment": clm[7] or None,
         "benefits_assignment": clm[8] or None,
@@ -178,12 +182,12 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
         "diagnosis_code_system": system,
         "diagnoses": tuple(diagnoses),
         "other_codes": tuple(other),
-        "statement_from": dates.get("434", _NO_DATES)[0],
-        "statement_to": dates.get("434", _NO_DATES)[1],
-        "onset_date": dates.get("431", _NO_DATES)[0],
-        "accident_date": dates.get("439", _NO_DATES)[0],
-        "admission_type": opt(el(cl1, 1)),
-        "patient_status": opt(el(cl1, 3)),
+        "statement_from": statement[0],
+        "statement_to": statement[1],
+        "onset_date": dates.get("431", _NO_DATES)[0] if dates else None,
+        "accident_date": dates.get("439", _NO_DATES)[0] if dates else None,
+        "admission_type": None if cl1 is None else opt(el(cl1, 1)),
+        "patient_status": None if cl1 is None else opt(el(cl1, 3)),
         "patient_paid": paid,
         "references": tuple(refs),
         "subscriber": subscriber,
@@ -208,7 +212,8 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
             field = _PROVIDERS.get(el(child.segs[0][1], 1))
             if field is not None and values[field] is None:
                 values[field] = loop_party(child)
-    values["other_payers"] = tuple(others)
+    if others:
+        values["other_payers"] = tuple(others)
     values["lines"] = tuple(lines)
     return Claim.trusted(values)
 
@@ -228,7 +233,9 @@ def _other_payer(loop: Loop) -> OtherPayer:
 
 
 def _line(loop: Loop, comp: str) -> ServiceLine:
-    number = loop.segs[0][1][1] if len(loop.segs[0][1]) > 1 else ""
+    segs = loop.segs
+    lx = segs[0][1]
+    number = lx[1] if len(lx) > 1 else ""
     proc: list[str] = []
     revenue = pos = unit = None
     charge = quantity = None
@@ -236,16 +243,16 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
     start = end = None
     teeth = []
     control = None
-    for node, els, _ in loop.segs[1:]:
+    for node, els, _ in segs[1:]:
         seg_id = els[0]
         if seg_id == "SV1":
-            e = els + PAD
+            e = els if len(els) > 7 else els + PAD
             proc = e[1].split(comp)
             charge, unit, quantity = money(e[2]), e[3] or None, opt_money(e[4])
             pos = e[5] or None
-            pointers = _pointers(e[7], comp)
+            pointers = _POINTERS.get(e[7] + comp) or _pointers(e[7], comp)
         elif seg_id == "DTP":
-            if el(els, 1) == "472":
+            if len(els) > 1 and els[1] == "472":
                 start, end = date_range(els[2], els[3]) if len(els) > 3 else (None, None)
         elif seg_id == "SV2":
             e = els + PAD
@@ -260,7 +267,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
             pointers = _pointers(e[11], comp)
         elif seg_id == "TOO":
             teeth.append(el(els, 2))
-        elif node.use.name == "REF*6R":
+        elif node.name == "REF*6R":
             control = opt(el(els, 2))
     rendering = None
     for child in loop.children:
@@ -272,7 +279,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
         "number": int(number) if number.isdigit() else 0,
         "procedure_qualifier": proc[0] or None if n else None,
         "procedure_code": proc[1] or None if n > 1 else None,
-        "modifiers": tuple(m for m in proc[2:6] if m) if n > 2 else (),
+        "modifiers": tuple([m for m in proc[2:6] if m]) if n > 2 else (),
         "revenue_code": revenue,
         "charge": charge if charge is not None else money(""),
         "unit": unit,
@@ -281,7 +288,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
         "diagnosis_pointers": pointers,
         "service_date": start,
         "service_date_end": end,
-        "teeth": tuple(teeth),
+        "teeth": tuple(teeth) if teeth else (),
         "control_number": control,
         "rendering_provider": rendering,
     })

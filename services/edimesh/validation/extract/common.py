@@ -71,12 +71,12 @@ def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
         for _, els, _ in loop.segs:
             seg_id = els[0]
             if seg_id == "N3":
-                lines = tuple(v for v in els[1:3] if v)
+                lines = tuple([v for v in els[1:3] if v])
             elif seg_id == "N4":
-                e = els + PAD
+                e = els if len(els) > 4 else els + PAD
                 city, state, postal, country = e[1] or None, e[2] or None, e[3] or None, (
                     e[4] or None)
-    e = nm1 + PAD if nm1 is not None else PAD
+    e = PAD if nm1 is None else nm1 if len(nm1) > 9 else nm1 + PAD
     return Party.trusted({
         "entity": e[2] or None,
         "name": e[3],
@@ -101,11 +101,28 @@ def n1_party(n1: list[str] | None, loop: Loop) -> Party:
     return Party.trusted(values)
 
 
+_PAYERS: dict[tuple[str, ...], Party] = {}
+
+
 def loop_party(loop: Loop | None) -> Party | None:
     """The party a name loop (2010AA, 2310B, ...) starts with."""
     if loop is None:
         return None
-    return party(loop.segs[0][1], loop if len(loop.segs) > 1 else None)
+    segs = loop.segs
+    nm1 = segs[0][1]
+    if len(segs) > 1:
+        return party(nm1, loop)
+    if len(nm1) > 2 and nm1[1] == "PR" and nm1[2] == "2":
+        # A payer named by NM1 alone: the same few on every claim, so share the frozen model.
+        # Payers only: no subscriber's or patient's name or id is kept past its set.
+        key = tuple(nm1)
+        got = _PAYERS.get(key)
+        if got is None:
+            got = party(nm1)
+            if len(_PAYERS) < 4096:
+                _PAYERS[key] = got
+        return got
+    return party(nm1)
 
 
 def reference(els: list[str]) -> Reference:

@@ -10,7 +10,11 @@ from pydantic import BaseModel, ConfigDict
 
 M = TypeVar("M", bound="Content")
 _new = object.__new__
-_set = object.__setattr__
+# BaseModel's own slot descriptors: setting through them skips object.__setattr__'s lookup.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class Content(BaseModel):
@@ -29,10 +33,10 @@ class Content(BaseModel):
         rebuild every trusted instance with full validation and compare.
         """
         obj = _new(cls)
-        _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", cls.__pydantic_fields_set_all__)  # type: ignore[attr-defined]
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
+        _set_dict(obj, values)
+        _set_fields_set(obj, cls.__pydantic_fields_set_all__)  # type: ignore[attr-defined]
+        _set_extra(obj, None)
+        _set_private(obj, None)
         return obj
 
     @classmethod

@@ -44,9 +44,10 @@ def claims_837(claims: list[Loop]) -> list[Finding]:
         line_sum: Decimal | None = _ZERO
         charges: dict[int, Decimal] = {}
         for line in lines:
-            for node, els, _ in line.segs[1:2]:
-                n = _LINE_CHARGE.get(node.use.id)
-                charge = _d(el(els, n)) if n else None
+            if len(line.segs) > 1:
+                node, els, _ = line.segs[1]
+                n = _LINE_CHARGE.get(node.id)
+                charge = _d(els[n] if n < len(els) else "") if n else None
                 if charge is None:
                     line_sum = None  # a SNIP 1 finding already says why: do not guess
                 elif line_sum is not None:
@@ -55,7 +56,8 @@ def claims_837(claims: list[Loop]) -> list[Finding]:
         if total is not None and line_sum is not None and lines and line_sum != total:
             out.append(at(clm, "snip3.claim_charge", Snip.BALANCING,
                           "CLM02 does not equal the sum of the service line charges", 2))
-        out += _cob(claim, lines, charges, total)
+        if len(claim.children) > len(lines) or any(line.children for line in lines):
+            out += _cob(claim, lines, charges, total)  # 2320 or 2430 loops: COB to check
     return out
 
 

@@ -41,33 +41,30 @@ class CodeSetChecker:
         self.used: set[str] = set()
         loaded = icd10.load()
         self.icd10 = loaded[0] if loaded else None
-        self.checks: dict[str, Callable[[str, list[str], Seg, int, int], str | None]] = {
-            "NPI": self._npi, "STATE": self._state, "ZIP": self._zip, "POS": self._pos,
-            "CARC": self._format(cs.CARC, "CARC"), "RARC": self._format(cs.RARC, "RARC"),
-            "TAXONOMY": self._format(cs.TAXONOMY, "TAXONOMY"),
-            "COUNTRY": self._format(cs.COUNTRY, "COUNTRY"),
-            "SERVICE_TYPE": self._service_types,
-        }
 
     def run(self, segs: list[Seg]) -> list[Finding]:
         """Check the segments the parser set aside (``CSeg.coded``)."""
-        checks = self.checks
+        checks = _CHECKS
+        comp = self.component
+        procedure = _PROCEDURE_ELEMENT.get
         for seg in segs:
             node, els, _ = seg
             for i, j, name in node.externals:
                 value = els[i] if i < len(els) else ""
                 if j and value:
-                    parts = value.split(self.component)
+                    parts = value.split(comp)
                     value = parts[j - 1] if j <= len(parts) else ""
                 if value:
-                    problem = checks[name](value, els, seg, i, j)
+                    problem = checks[name](self, value, els, seg, i, j)
                     if problem:
                         self._report(seg, problem, i, j, name)
             seg_id = els[0]
             if seg_id == "HI":
                 self._diagnoses(seg)
-            elif seg_id in _PROCEDURE_ELEMENT:
-                self._procedure(seg, _PROCEDURE_ELEMENT[seg_id])
+            else:
+                n = procedure(seg_id)
+                if n is not None:
+                    self._procedure(seg, n)
         self._not_loaded()
         return self.out
 
@@ -103,11 +100,12 @@ class CodeSetChecker:
         ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
         return f"{ref} is not a CMS place of service code"
 
-    def _format(self, pattern: object, name: str
-                ) -> Callable[[str, list[str], Seg, int, int], str | None]:
-        def check(value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
-            self.used.add(name)
-            if pattern.match(value):  # type: ignore[attr-defined]
+    @staticmethod
+    def _format(pattern: re.Pattern[str], name: str) -> Check:
+        def check(checker: CodeSetChecker, value: str, els: list[str], seg: Seg, i: int,  # noqa: PLR0917
+                  j: int) -> str | None:
+            checker.used.add(name)
+            if pattern.match(value):
                 return None
             ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
             return f"{ref} is not in the format of a {name} code"
@@ -147,7 +145,12 @@ class CodeSetChecker:
             return
         if qual == "HC":
             self.used.add("HCPCS")
-            bad = not _matches(cs.HCPCS, code)
+            hit = _HCPCS.get(code)  # memoized: the same codes on claim after claim (bounded)
+            if hit is None:
+                hit = cs.HCPCS.match(code) is not None
+                if len(_HCPCS) < 65536:
+                    _HCPCS[code] = hit
+            bad = not hit
             name = "a CPT or HCPCS"
         elif qual == "AD":
             self.used.add("CDT")
@@ -182,7 +185,19 @@ class CodeSetChecker:
                                     severity=severity, message=note))
 
 
+# Checks by code set name, as plain functions taking the checker: bound methods kept on the
+# instance would make each checker a reference cycle, garbage only the collector can free.
+Check = Callable[["CodeSetChecker", str, list[str], Seg, int, int], "str | None"]
+_CHECKS: dict[str, Check] = {
+    "NPI": CodeSetChecker._npi, "STATE": CodeSetChecker._state, "ZIP": CodeSetChecker._zip,
+    "POS": CodeSetChecker._pos, "CARC": CodeSetChecker._format(cs.CARC, "CARC"),
+    "RARC": CodeSetChecker._format(cs.RARC, "RARC"),
+    "TAXONOMY": CodeSetChecker._format(cs.TAXONOMY, "TAXONOMY"),
+    "COUNTRY": CodeSetChecker._format(cs.COUNTRY, "COUNTRY"),
+    "SERVICE_TYPE": CodeSetChecker._service_types,
+}
 _MATCHES: dict[tuple[object, str], bool] = {}
+_HCPCS: dict[str, bool] = {}
 
 
 def _matches(pattern: re.Pattern[str], value: str) -> bool:

@@ -48,10 +48,11 @@ def subscriber_levels(root: Loop, kind: str) -> list[Finding]:
         for sub in provider.loops("2000B"):
             sbr = sub.seg("SBR")
             is_patient = sbr is not None and el(sbr[1], 2) == "18"
-            if sub.loops("2000C") and is_patient and sbr is not None:
+            ids = {c.spec.id for c in sub.children}
+            if "2000C" in ids and is_patient and sbr is not None:
                 out.append(_f(sbr, "patient_level", "a 2000C patient level follows a subscriber "
                               "who is the patient (SBR02 = 18)", 2))
-            if sub.loops("2300") and not is_patient and sbr is not None:
+            if "2300" in ids and not is_patient and sbr is not None:
                 out.append(_f(sbr, "patient_level", "claims under 2000B need the subscriber to "
                               "be the patient (SBR02 = 18)", 2))
             ba = sub.loop("2010BA")
@@ -85,8 +86,9 @@ def claim_rules(claim: Loop, kind: str, comp: str) -> list[Finding]:
     out: list[Finding] = []
     clm = claim.segs[0]
     els = clm[1]
-    causes = el(els, 11).split(comp) if el(els, 11) else []
-    if kind != "837I" and _ACCIDENT & set(causes[:2]):
+    causes = els[11].split(comp) if len(els) > 11 and els[11] else []
+    if kind != "837I" and causes and (
+            causes[0] in _ACCIDENT or (len(causes) > 1 and causes[1] in _ACCIDENT)):
         if claim.first("DTP*439") is None:
             out.append(_f(clm, "accident_date", "an accident (CLM11) needs an accident date "
                           "(DTP*439)", 11))
@@ -99,7 +101,13 @@ def claim_rules(claim: Loop, kind: str, comp: str) -> list[Finding]:
                       "claim control number (REF*F8)", 5, 3))
     lines = [c for c in claim.children if c.spec.id == "2400"]
     out += _diagnoses(claim, lines, comp)
-    if len(claim.children) > len(lines) or any(line.children for line in lines):
+    nested = len(claim.children) > len(lines)
+    if not nested:
+        for line in lines:
+            if line.children:
+                nested = True
+                break
+    if nested:
         out += _rendering(claim, lines)
         out += _adjudicating_payers(claim, lines)
     if kind == "837I":
@@ -114,7 +122,7 @@ def _diagnoses(claim: Loop, lines: list[Loop], comp: str) -> list[Finding]:
     for node, els, pos in claim.segs:
         if els[0] == "HI" and node.name in ("HI*ABK", "HI*ABF"):
             for composite in els[1:]:
-                qual = composite.split(comp, 1)[0]
+                qual = composite.partition(comp)[0]
                 if qual in ("ABK", "ABF", "BK", "BF"):
                     count += 1
                     families.add(qual.startswith("A"))
@@ -123,16 +131,19 @@ def _diagnoses(claim: Loop, lines: list[Loop], comp: str) -> list[Finding]:
                               "diagnosis qualifiers are mixed on one claim", 1, 1))
                 families = {True}
     for line in lines if count else ():  # no diagnoses: the missing HI is reported already
-        head = line.segs[1] if len(line.segs) > 1 else None
-        if head is None:
+        segs = line.segs
+        if len(segs) < 2:
             continue
+        head = segs[1]
         seg_id = head[1][0]
         if seg_id not in ("SV1", "SV3"):
             continue
         n = 7 if seg_id == "SV1" else 11
         value = head[1][n] if n < len(head[1]) else ""
-        out.extend(_f(head, "diagnosis_pointer", f"{seg_id}{n:02d}-{k} points at a diagnosis "
-                      "the claim does not have", n, k) for k in _bad_pointers(value, comp, count))
+        bad = _bad_pointers(value, comp, count)
+        if bad:
+            out.extend(_f(head, "diagnosis_pointer", f"{seg_id}{n:02d}-{k} points at a "
+                          "diagnosis the claim does not have", n, k) for k in bad)
     return out
 
 

@@ -49,7 +49,7 @@ def _implied(rule: Rule, uses: tuple[ElementUse, ...]) -> bool:
 
 # Segments whose procedure or diagnosis codes SNIP 5 checks with their qualifiers.
 CODED_SEGMENTS = frozenset({"HI", "SV1", "SV2", "SV3", "SVC", "SVD"})
-_WHOLE_IN_PATTERN = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
+WHOLE_IN_PATTERN = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
 
 
 @dataclass(slots=True, eq=False)
@@ -75,7 +75,7 @@ class CSeg:
     def range_check(self, els: list[str], component: str) -> bool:
         """After a fast match, does a date pair still need Python (a range, a composite)?"""
         for a, _, comp in self.date_pairs:
-            if comp or (a < len(els) and els[a] not in _WHOLE_IN_PATTERN):
+            if comp or (a < len(els) and els[a] not in WHOLE_IN_PATTERN):
                 return True
         return False
 

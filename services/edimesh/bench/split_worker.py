@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from edimesh.bench.rss import vm_hwm
 from edimesh.checker.reader import scan_file
 from edimesh.x12.events import TransactionSetUnit
 
@@ -50,14 +51,6 @@ def run_naive(path: Path, terminator: str = "~") -> int:
     return segments + (1 if buffer else 0)
 
 
-def peak_rss_bytes() -> int:
-    """This process's peak RSS (VmHWM). Unlike ru_maxrss it is not inherited across exec."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 MODES = {"core": run_core, "split": run_split, "naive": run_naive}
 
 
@@ -69,7 +62,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     units = MODES[argv[0]](path)
     seconds = time.perf_counter() - started
-    peak = peak_rss_bytes()
+    peak = vm_hwm()  # this process: VmHWM, unlike ru_maxrss, is not inherited across exec
     result = {
         "mode": argv[0],
         "bytes": path.stat().st_size,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
+from edimesh.bench import report
 from edimesh.bench.files import synth_file
 from edimesh.bench.split import Measurement, measure
 from edimesh.commands.output import stderr, stdout
@@ -19,26 +20,29 @@ from edimesh.errors import EdiMeshError
 
 app = typer.Typer(help="Benchmarks: figures are ratios measured in one run.", no_args_is_help=True)
 
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9,
-          "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
-
 
 def parse_size(text: str) -> int:
     """'1GB', '200MB', '10MiB' or a number of bytes."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
-    if not m:
-        raise typer.BadParameter(f"not a size: {text!r} (use e.g. 1GB, 200MB, 10MiB)")
-    return int(float(m.group(1)) * _UNITS[(m.group(2) or "").upper()])
+    try:
+        return report.parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _generate(size: int, claims_per_set: int, workdir: Path | None) -> Path:
     with Progress(
-        TextColumn("generating synthetic 837P"), BarColumn(), DownloadColumn(),
-        TransferSpeedColumn(), console=stderr, transient=True,
+        TextColumn("generating synthetic 837P"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=stderr,
+        transient=True,
     ) as progress:
         task = progress.add_task("synth", total=size)
         return synth_file(
-            size, claims_per_set=claims_per_set, directory=workdir,
+            size,
+            claims_per_set=claims_per_set,
+            directory=workdir,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
 
@@ -87,8 +91,9 @@ def split(
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         return
-    table = Table(title=f"split: {core.bytes / 1e6:.0f} MB synthetic 837P, "
-                        f"{claims_per_set} claims per set")
+    table = Table(
+        title=f"split: {core.bytes / 1e6:.0f} MB synthetic 837P, {claims_per_set} claims per set"
+    )
     for column in ("measure", "MB/s", "units/s", "peak RSS MB"):
         table.add_column(column, justify="right" if column != "measure" else "left")
     for label, m, unit in (
@@ -97,8 +102,12 @@ def split(
         ("naive split(delim, 1) (segments)", naive, "segs"),
         ("X12 core on the small file", core_small, "sets"),
     ):
-        table.add_row(label, f"{m.mb_per_s:,.0f}", f"{m.units / m.seconds:,.0f} {unit}",
-                      f"{m.peak_rss_bytes / 2**20:.1f}")
+        table.add_row(
+            label,
+            f"{m.mb_per_s:,.0f}",
+            f"{m.units / m.seconds:,.0f} {unit}",
+            f"{m.peak_rss_bytes / 2**20:.1f}",
+        )
     stdout.print(table)
     stdout.print(
         f"core / chunked split = {summary['core_vs_split']}   "
@@ -139,7 +148,95 @@ def validate(
         f"validate: {m.claims:,} claims in {m.sets} sets ({m.file_bytes / 1e6:.1f} MB), "
         f"parse + models + SNIP 1-5{' + JSON' if m.with_json else ''}, one core"
     )
-    stdout.print(f"  {m.best:,.0f} claims/s (best of {len(m.runs)}), {m.median:,.0f} median; "
-                 f"target {TARGET:,}")
+    stdout.print(
+        f"  {m.best:,.0f} claims/s (best of {len(m.runs)}), {m.median:,.0f} median; "
+        f"target {TARGET:,}"
+    )
     for name, rate in BASELINES.items():
         stdout.print(f"  baseline {name}: about {rate:,} claims/s (x{m.best / rate:,.1f})")
+
+
+def _print_section(section: report.Section) -> None:
+    if section.skipped is not None:
+        stdout.print(f"[bold]{section.title}[/]: skipped ({section.skipped})")
+        return
+    table = Table(title=section.title, title_justify="left")
+    for column in ("measure", "value", "target", ""):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for row in report.section_rows(section):
+        table.add_row(*row)
+    stdout.print(table)
+    for note in section.notes:
+        stdout.print(f"  {note}")
+
+
+def _command(*, quick: bool, stages: tuple[str, ...], e2e_size: str, bootstrap: str | None,
+             validator_workers: int, sftp: str) -> str:  # fmt: skip
+    """The command line that reproduces a run (output paths left out)."""
+    argv = ["edimesh", "bench", "all"]
+    argv += ["--quick"] if quick else ["--e2e-size", e2e_size]
+    for name in stages:
+        argv += ["--stage", name]
+    if bootstrap:
+        argv += ["--bootstrap", bootstrap]
+    if validator_workers != 2:  # the option's default
+        argv += ["--validator-workers", str(validator_workers)]
+    if sftp != "embedded":
+        argv += ["--sftp", sftp]
+    return shlex.join(argv)
+
+
+@app.command(name="all")
+def all_(
+    quick: Annotated[bool, typer.Option(help="Small inputs: about two minutes in all.")] = False,
+    e2e_size: Annotated[str, typer.Option(help="End-to-end file size (without --quick).")] = "1GB",
+    stage: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only these stages: split, validate, splitter, validator, e2e."),
+    ] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="Use this Kafka instead of starting a local broker.")
+    ] = None,
+    validator_workers: Annotated[
+        int, typer.Option(help="Validator worker processes in the end-to-end mesh.")
+    ] = 2,
+    results: Annotated[
+        Path | None, typer.Option(help="Where to write the markdown report ('-' for none).")
+    ] = Path("benchmarks/results.md"),
+    workdir: Annotated[
+        Path | None, typer.Option(help="Keep service logs and staging here (default: temp).")
+    ] = None,
+    sftp: Annotated[
+        str, typer.Option(help="End-to-end SFTP source tried first: embedded or sshd (root).")
+    ] = "embedded",
+    note: Annotated[list[str] | None, typer.Option(help="A note for the report.")] = None,
+) -> None:
+    """The whole suite: split, validate, splitter and validator services, end to end."""
+    from edimesh.bench.machine import describe  # noqa: PLC0415 - heavy
+    from edimesh.bench.suite import STAGES, Sizes, SuiteOptions, run_suite  # noqa: PLC0415
+
+    stages = tuple(stage or STAGES)
+    unknown = set(stages) - set(STAGES)
+    if unknown:
+        raise typer.BadParameter(f"unknown stage(s): {', '.join(sorted(unknown))}")
+    sizes = Sizes.quick() if quick else Sizes.full(parse_size(e2e_size))
+    if sftp not in {"embedded", "sshd"}:
+        raise typer.BadParameter(f"--sftp is embedded or sshd, not {sftp!r}")
+    options = SuiteOptions(sizes, stages, bootstrap, workdir=workdir,
+                           validator_workers=validator_workers, sftp=sftp)  # fmt: skip
+    command = _command(quick=quick, stages=stages if stage else (), e2e_size=e2e_size,
+                       bootstrap=bootstrap, validator_workers=validator_workers,
+                       sftp=sftp)  # fmt: skip
+    with stderr.status("benchmarks") as status:
+        sections = run_suite(options, lambda text: status.update(f"bench: {text}"))
+    for section in sections:
+        _print_section(section)
+    met, checked = report.summary_counts(sections)
+    stdout.print(f"targets met: {met} of {checked}")
+    if results is not None and str(results) != "-":
+        rendered = report.render_markdown(
+            report.Report(describe(), command, tuple(sections), tuple(note or ()))
+        )
+        results.parent.mkdir(parents=True, exist_ok=True)
+        results.write_text(rendered, encoding="utf-8")
+        stderr.print(f"wrote {results}")

@@ -161,7 +161,7 @@ async def test_cli_create_then_list(kafka_bootstrap: str, prefix: str) -> None:
         runner.invoke, topics_cli.app, ["create", *args, "--partitions", "1"]
     )
     assert created.exit_code == 0, created.output
-    assert created.output.count("created  ") == 11
+    assert created.output.count("created  ") == 12
     listed = await asyncio.to_thread(runner.invoke, topics_cli.app, ["list", *args])
     assert listed.exit_code == 0, listed.output
     assert "missing" not in listed.output

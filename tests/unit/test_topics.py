@@ -23,13 +23,14 @@ STREAMS = {
     "edi.quarantine",
     "edi.dlq",
     "edi.acks",
+    "edi.acknowledger.set-results",
 }
 
 
 def test_the_flow_topics_have_their_documented_names() -> None:
     names = {spec.name for spec in mesh_topics().all()}
     assert names >= STREAMS
-    assert len(names) == len(mesh_topics().all()) == 11
+    assert len(names) == len(mesh_topics().all()) == 12
 
 
 def test_streams_delete_and_ledgers_compact() -> None:
@@ -161,7 +162,7 @@ def test_cli_create_reports_created_existing_and_drift(monkeypatch: pytest.Monke
     assert "drift    p.edi.dlq: retention.ms is 604800000, declared 2592000000" in result.output
     bootstrap, names = fake.calls[0]
     assert bootstrap == "broker:9999"
-    assert len(names) == 11
+    assert len(names) == 12
     assert all(n.startswith("p.") for n in names)
 
 

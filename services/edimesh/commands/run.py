@@ -29,3 +29,11 @@ def validator() -> None:
     from edimesh.validator.__main__ import main  # noqa: PLC0415 - load only the service that runs
 
     main()
+
+
+@app.command()
+def acknowledger() -> None:
+    """Join group manifests with set results; publish one 999 per functional group, once."""
+    from edimesh.acknowledger.__main__ import main  # noqa: PLC0415 - load only the service that runs
+
+    main()

@@ -195,3 +195,42 @@ class InterchangeLedgerEntry(TypedDict):
     interchange_index: int
     partner: str
     accepted_at: dt.datetime
+
+
+class BusinessUnit(TypedDict):
+    name: str  # CTX01-1, e.g. CLM01
+    value: str  # CTX01-2: PHI, never logged
+
+
+class AckElement(TypedDict):
+    position: int
+    component: int | None
+    repetition: int | None
+    data_element: int | None
+    ik403: str
+    copy: str | None
+
+
+class AckSegment(TypedDict):
+    segment_id: str
+    segment_position: int
+    loop_id: str | None
+    ik304: str
+    business_unit: BusinessUnit | None
+    elements: list[AckElement]
+
+
+class SetResult(TypedDict):
+    idempotency_key: str
+    group_key: str
+    file_id: str
+    partner: str
+    st01: str
+    st02: str
+    st03: str | None
+    envelope: EnvelopeContext
+    route: str  # VALIDATED | QUARANTINED | DEAD_LETTERED
+    ik501: str
+    ik502: list[str]
+    segments: list[AckSegment]
+    produced_at: dt.datetime

@@ -41,6 +41,7 @@ class MessageType(StrEnum):
     GROUP_MANIFEST = "GroupManifest"
     SPLITTER_PROGRESS = "SplitterProgress"
     INTERCHANGE_LEDGER_ENTRY = "InterchangeLedgerEntry"
+    SET_RESULT = "SetResult"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Settings every consume-transform-produce service shares (splitter, validator, acknowledger).
 
     class ValidatorSettings(GroupServiceSettings):
-        model_config = group_settings_config("EDIMESH_VALIDATOR_")
+        model_config = SettingsConfigDict(env_prefix="EDIMESH_VALIDATOR_")
         group_id: str = group_id_field("edimesh-validator")
 
 Each service reads them under its own prefix (`EDIMESH_<SERVICE>_BOOTSTRAP`, ...); the health
@@ -21,20 +21,19 @@ from edimesh.telemetry.health import HealthSettings
 _NAME = r"^[A-Za-z0-9._-]{1,120}$"
 
 
-def group_settings_config(env_prefix: str) -> SettingsConfigDict:
-    """Read once from `env_prefix*` variables, frozen; unknown variables are ignored."""
-    return SettingsConfigDict(
-        env_prefix=env_prefix, frozen=True, extra="ignore", env_ignore_empty=True
-    )
-
-
 def group_id_field(default: str) -> Any:
     """The consumer group id field with a service's default; it prefixes transactional ids."""
     return Field(default=default, pattern=_NAME)
 
 
 class GroupServiceSettings(BaseSettings):
-    """A consumer-group member with one transactional producer per owned input partition."""
+    """A consumer-group member with one transactional producer per owned input partition.
+
+    Read once and frozen; unknown variables are ignored. A subclass's model_config adds only its
+    env_prefix (pydantic merges it with this one).
+    """
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_ignore_empty=True)
 
     bootstrap: str | None = None
     group_id: str = group_id_field("edimesh")

@@ -36,6 +36,7 @@ INTERCHANGE_LEDGER = "edi.ledger.interchanges"
 SPLITTER_PROGRESS = "edi.progress.splitter"
 GROUP_MANIFESTS = "edi.acknowledger.group-manifests"
 SET_RESULTS = "edi.acknowledger.set-results"
+ACKNOWLEDGER_STATE = "edi.acknowledger.state"
 
 
 class CleanupPolicy(StrEnum):
@@ -88,6 +89,7 @@ class MeshTopics:
     splitter_progress: TopicSpec
     group_manifests: TopicSpec
     set_results: TopicSpec
+    acknowledger_state: TopicSpec
 
     def all(self) -> tuple[TopicSpec, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -133,8 +135,10 @@ BASE = MeshTopics(
                               "Splitter resume point per file, committed with its output."),
     group_manifests=_ledger(GROUP_MANIFESTS, 3, _M.GROUP_MANIFEST,
                             "Per functional group facts for the 999; key = group key."),
-    set_results=_ledger(SET_RESULTS,         3, None,
-                        "Per transaction set outcome for the 999; key = idempotency key."),
+    set_results=_stream(SET_RESULTS,         3, 7, _M.SET_RESULT,
+                        "Per transaction set outcome for the 999; key = group key."),
+    acknowledger_state=_ledger(ACKNOWLEDGER_STATE, 3, None,
+                               "Acknowledger join state changelog; partition = input partition."),
 )
 # fmt: on
 

@@ -29,11 +29,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
 from edimesh.mesh.service_settings import (
     GroupServiceSettings,
     group_id_field,
-    group_settings_config,
 )
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 
@@ -45,7 +45,7 @@ RECORD_OVERHEAD_BYTES = 256 * 1024
 class SplitterSettings(GroupServiceSettings):
     """Everything the splitter needs to know; nothing secret lives here."""
 
-    model_config = group_settings_config("EDIMESH_SPLITTER_")
+    model_config = SettingsConfigDict(env_prefix="EDIMESH_SPLITTER_")
 
     group_id: str = group_id_field("edimesh-splitter")
     staging_root: Path = Path("/var/lib/edimesh/staging")

@@ -11,24 +11,32 @@
   Quarantined BUSINESS, with the structured findings and the original body (bytes, or the
   BodyRef of a by-reference set).
 
+`Verdict.ack` carries the set's 999 facts (IK501, IK502, IK3/IK4 notes) for the acknowledger;
+see acknowledger/results.py. Only SNIP 1-2 findings reach the 999. For 837 sets a note inside a
+claim carries that claim's CLM01 as its CTX business unit: PHI, kept out of logs and spans.
+
 Every output is keyed by the input's idempotency key. No I/O, no clock, no logging.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from edimesh.errors import FatalError
 from edimesh.mesh import messages
 from edimesh.mesh.schemas import MessageType
-from edimesh.validation import Finding, validate_set
+from edimesh.validation import Finding, Severity, Snip, validate_set
+from edimesh.x12.ack999 import ElementNote, SegmentNote
 from edimesh.x12.delimiters import Delimiters
 
 # A quarantined record carries at most this many findings (a broken set can yield thousands).
 MAX_ERRORS = 200
 SNIP_INTEGRITY = 1
+MAX_ACK_NOTES = 999  # IK3 notes kept per set; the builder truncates further
+BUSINESS_UNIT_MAX = 35  # CTX01-2 longer than this is truncated (X12 RFI 2293)
+_CLAIM_LOOPS = ("23", "24")  # 837 loops 2300/2400 and their children sit inside one claim
 
 
 class Destination(StrEnum):
@@ -79,6 +87,16 @@ class Verdict:
     content_json: bytes | None
     summary: messages.ValidationSummary
     errors: list[messages.ErrorDetail]
+    ack: AckFacts = field(default_factory=lambda: AckFacts("A"))
+
+
+@dataclass(frozen=True, slots=True)
+class AckFacts:
+    """The set's 999 outcome: IK501, IK502 codes and the IK3/IK4 notes, in set order."""
+
+    ik501: str
+    ik502: tuple[str, ...] = ()
+    notes: tuple[SegmentNote, ...] = ()
 
 
 def _byte(text: str | None) -> bytes | None:
@@ -98,6 +116,8 @@ def check_set(job: SetJob) -> Verdict:
         "infos": s.infos,
     }  # fmt: skip
     route = result.route
+    ack_findings = [x for x in result.findings if _in_ack(x)]
+    notes = ack_notes(ack_findings, job) if ack_findings else ()
     return Verdict(
         route=route,
         guide=result.guide,
@@ -106,7 +126,59 @@ def check_set(job: SetJob) -> Verdict:
         content_json=result.content_json() if route == "validated" else None,
         summary=summary,
         errors=[error_detail(x) for x in result.findings if x.is_error][:MAX_ERRORS],
+        ack=AckFacts(result.ack_code, result.ik502, notes),
     )
+
+
+def _in_ack(finding: Finding) -> bool:
+    """SNIP 1-2 errors and warnings with a segment: the IK3 notes of an R or E set."""
+    return (finding.snip <= Snip.IMPLEMENTATION and finding.segment_position is not None
+            and finding.severity is not Severity.INFO)  # fmt: skip
+
+
+def ack_notes(findings: list[Finding], job: SetJob) -> tuple[SegmentNote, ...]:
+    """One IK3 per (segment position, IK304), its IK4s in finding order, in set order."""
+    units = claim_units(job) if job.st01 == "837" else {}
+    grouped: dict[tuple[int, str], tuple[Finding, list[ElementNote]]] = {}
+    for x in findings:
+        position = x.segment_position or 0
+        ik304 = x.ik304 or ("8" if x.ik403 or x.element_position else "2")
+        key = (position, ik304)
+        if key not in grouped:
+            if len(grouped) >= MAX_ACK_NOTES:
+                continue
+            grouped[key] = (x, [])
+        if x.element_position is not None:
+            el, comp, rep = x.element_position
+            note = ElementNote(el, comp, rep, x.data_element, x.ik403 or "I12", None)
+            grouped[key][1].append(note)
+    notes = []
+    for (position, ik304), (first, elements) in sorted(grouped.items()):
+        unit = None
+        if units and first.loop_id and first.loop_id.startswith(_CLAIM_LOOPS):
+            unit = _unit_at(units, position)
+        notes.append(SegmentNote(first.segment_id or "", position, first.loop_id, ik304,
+                                 unit, tuple(dict.fromkeys(elements))))  # fmt: skip
+    return tuple(notes)
+
+
+def claim_units(job: SetJob) -> dict[int, tuple[str, str]]:
+    """Segment position of each CLM in the set -> ("CLM01", its value), for CTX."""
+    units: dict[int, tuple[str, str]] = {}
+    marker = f"CLM{job.element}"
+    for position, piece in enumerate(job.raw.decode("latin-1").split(job.segment), start=1):
+        text = piece.lstrip("\r\n")
+        if text.startswith(marker):
+            value = text.split(job.element, 2)[1][:BUSINESS_UNIT_MAX]
+            if value:
+                units[position] = ("CLM01", value)
+    return units
+
+
+def _unit_at(units: dict[int, tuple[str, str]], position: int) -> tuple[str, str] | None:
+    """The business unit of the last CLM at or before `position`."""
+    best = max((p for p in units if p <= position), default=None)
+    return None if best is None else units[best]
 
 
 def error_detail(finding: Finding) -> messages.ErrorDetail:

@@ -28,18 +28,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 from edimesh.mesh.service_settings import (
     GroupServiceSettings,
     group_id_field,
-    group_settings_config,
 )
 
 
 class ValidatorSettings(GroupServiceSettings):
     """Everything the validator needs to know; nothing secret lives here."""
 
-    model_config = group_settings_config("EDIMESH_VALIDATOR_")
+    model_config = SettingsConfigDict(env_prefix="EDIMESH_VALIDATOR_")
 
     group_id: str = group_id_field("edimesh-validator")
     staging_root: Path = Path("/var/lib/edimesh/staging")

@@ -6,6 +6,12 @@ records below it were already committed by someone and are dropped. Then, batch 
 most `batch_max_records` sets), validate the queued sets and commit their outputs together with
 the input offset in one transaction.
 
+Every routed set (validated or quarantined) also yields its SetResult on
+`edi.acknowledger.set-results`, keyed by the group key, in the same transaction as the routed
+output. A dead-lettered set whose TransactionSet decoded gets one too (route DEAD_LETTERED,
+IK501 R), so its group's 999 does not wait for the acknowledger's timeout; an undecodable
+record has no group key and yields none.
+
 Per set, every failure is routed, never raised: undecodable input, unfetchable bodies and bugs
 are dead-lettered at once; transient failures are retried with exponential backoff and jitter
 until `max_attempts`, then dead-lettered. So a poison message costs one DLQ record and its
@@ -21,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,11 +36,13 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
+from edimesh.acknowledger.results import set_result_of
 from edimesh.errors import Route, route_for
 from edimesh.mesh import messages
 from edimesh.mesh.batch_trace import BatchTrace
 from edimesh.mesh.codec import decode, encode
 from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
+from edimesh.mesh.group_member import finish_task, jittered_backoff_s
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
 from edimesh.mesh.transactions import (
@@ -45,7 +52,14 @@ from edimesh.mesh.transactions import (
     Pending,
 )
 from edimesh.validator.bodies import fetch_body
-from edimesh.validator.handler import Destination, Output, SetJob, route_envelope, route_set
+from edimesh.validator.handler import (
+    Destination,
+    Output,
+    SetJob,
+    Verdict,
+    route_envelope,
+    route_set,
+)
 from edimesh.validator.observe import ValidatorTelemetry
 from edimesh.validator.pool import ValidationPool
 from edimesh.validator.settings import ValidatorSettings
@@ -68,9 +82,8 @@ class WorkerEnv:
 
 
 def backoff_s(settings: ValidatorSettings, attempt: int) -> float:
-    """Exponential backoff with full jitter before retry number `attempt` (1-based)."""
-    ceiling = min(settings.retry_backoff_s * 2 ** (attempt - 1), settings.max_backoff_s)
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+    """Exponential backoff with jitter before retry number `attempt` (1-based)."""
+    return jittered_backoff_s(settings.retry_backoff_s, settings.max_backoff_s, attempt)
 
 
 class PartitionWorker:
@@ -111,13 +124,7 @@ class PartitionWorker:
         self._stopping = True
         self._wakeup.set()
         self._stop_requested.set()
-        task = self._task
-        if task is not None and not task.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout_s)
-            except TimeoutError:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        await finish_task(self._task, timeout_s)
         await self._env.producer.stop()
 
     # ------------------------------------------------------------------ loop
@@ -179,8 +186,11 @@ class PartitionWorker:
             if len(self._queue) < env.settings.batch_max_records:
                 env.on_room(self.source)
 
-    async def _commit(self, routed: list[tuple[Pending, BatchTrace]], next_offset: int) -> None:
+    async def _commit(
+        self, per_set: list[list[tuple[Pending, BatchTrace]]], next_offset: int
+    ) -> None:
         env = self._env
+        routed = [pair for pairs in per_set for pair in pairs]
         producer = env.producer
         try:
             await producer.begin()
@@ -199,14 +209,20 @@ class PartitionWorker:
 
     # ------------------------------------------------------------------ one set
 
-    async def _process(self, record: Any) -> tuple[Pending, BatchTrace]:
+    async def _process(self, record: Any) -> list[tuple[Pending, BatchTrace]]:
         settings = self._env.settings
         attempts = 0
+        data: messages.TransactionSet | None = None
         with self._env.telemetry.process(record):
             while True:
                 attempts += 1
                 try:
-                    pending = await self._route(record)
+                    if data is None:
+                        data = decode(  # type: ignore[assignment]
+                            record.value, record.headers, expected=MessageType.TRANSACTION_SET
+                        )
+                    assert data is not None, "decoded"
+                    outputs = await self._route(data)
                 except Exception as exc:  # noqa: BLE001 - every failure of a set is routed
                     if route_for(exc) is Route.RETRY and attempts < settings.max_attempts:
                         _log.warning("set failed; retrying", extra={
@@ -214,24 +230,43 @@ class PartitionWorker:
                             "attempt": attempts, "error": error_class(exc)})  # fmt: skip
                         await asyncio.sleep(backoff_s(settings, attempts))
                         continue
-                    pending = self._dead_letter(record, exc, attempts)
-                spans, headers = self._env.telemetry.send(pending.topic, pending.headers)
-                return pending._replace(headers=headers), spans
+                    outputs = [self._dead_letter(record, exc, attempts)]
+                    if data is not None:  # its group's 999 must not wait for it: IK501 R
+                        outputs += self._dead_lettered_result(data)
+                sent = []
+                for pending in outputs:
+                    spans, headers = self._env.telemetry.send(pending.topic, pending.headers)
+                    sent.append((pending._replace(headers=headers), spans))
+                return sent
 
-    async def _route(self, record: Any) -> Pending:
+    async def _route(self, data: messages.TransactionSet) -> list[Pending]:
+        """The set's routed output and its SetResult (for the acknowledger), both keyed so
+        that they commit in the same transaction."""
         env = self._env
-        data: messages.TransactionSet = decode(  # type: ignore[assignment]
-            record.value, record.headers, expected=MessageType.TRANSACTION_SET
-        )
         now = datetime.now(UTC)
         output = route_envelope(data, now)
+        verdict: Verdict | None = None
+        raw: bytes | None = None
         if output is None:
             body = data["body"]
             raw = body if isinstance(body, bytes) else await asyncio.to_thread(
                 fetch_body, body, env.settings.staging_root)  # fmt: skip
             verdict = await env.pool.validate(SetJob.of(data, raw))
             output = route_set(data, verdict, now)
-        return self._pending(output)
+        return [self._pending(output), self._set_result(set_result_of(data, verdict, raw, now))]
+
+    def _set_result(self, result: messages.SetResult) -> Pending:
+        value, headers = encode(MessageType.SET_RESULT, result)
+        return Pending(self._env.topics.set_results.name, result["group_key"].encode("utf-8"),
+                       value, headers)  # fmt: skip
+
+    def _dead_lettered_result(self, data: messages.TransactionSet) -> list[Pending]:
+        try:
+            return [self._set_result(set_result_of(data, None, None, datetime.now(UTC)))]
+        except Exception as exc:  # noqa: BLE001 - a bug here must not block the partition
+            _log.error("no SetResult for a dead-lettered set", extra={
+                "error": error_class(exc)})  # fmt: skip
+            return []
 
     def _pending(self, output: Output) -> Pending:
         topics = self._env.topics

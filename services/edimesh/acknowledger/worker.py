@@ -1,0 +1,343 @@
+"""The owner of one partition number p while it is assigned: partition p of the manifests and
+of the results (co-partitioned), and partition p of the changelog.
+
+Lifecycle: start p's transactional producer (fencing any previous owner and settling its open
+transaction), read the group's committed offsets of both inputs, rebuild p's state from the
+changelog. Then, batch by batch, join the queued records into the state and commit, in ONE
+transaction: the 999s of the groups that completed, the changelog records of every state
+change, the dead letters, and both input offsets. A group that stays incomplete past
+`ack_timeout_s` (from its first record) is answered by a timed-out 999 in the same way.
+
+A record that cannot be decoded goes to the DLQ (its partition goes on). Failures of Kafka
+itself leave the outcome unknown: the worker drops its state, restarts the producer and
+rebuilds from the changelog and the committed offsets, as the validator does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from aiokafka import TopicPartition
+
+from edimesh.acknowledger.answer import answer
+from edimesh.acknowledger.changelog import Changes
+from edimesh.acknowledger.observe import AcknowledgerTelemetry
+from edimesh.acknowledger.rebuild import rebuild
+from edimesh.acknowledger.settings import AcknowledgerSettings
+from edimesh.acknowledger.state import Done, PartitionState
+from edimesh.errors import FatalError
+from edimesh.mesh import messages
+from edimesh.mesh.batch_trace import BatchTrace
+from edimesh.mesh.codec import decode, encode
+from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
+from edimesh.mesh.group_member import finish_task, jittered_backoff_s
+from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.topics import MeshTopics
+from edimesh.mesh.transactions import (
+    CommitFailedError,
+    PartitionLostError,
+    PartitionProducer,
+    Pending,
+)
+
+_log = logging.getLogger(__name__)
+SERVICE = "acknowledger"
+DLQ_KEYLESS_PARTITION = 0
+UNANSWERED = ""  # the control number of a group whose 999 could not be built (a bug)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEnv:
+    settings: AcknowledgerSettings
+    topics: MeshTopics
+    producer: PartitionProducer
+    telemetry: AcknowledgerTelemetry
+    partition: int
+    partitions: int
+    committed: Callable[[TopicPartition], Awaitable[int | None]]
+    on_room: Callable[[TopicPartition], None]
+    caught_up: Callable[[TopicPartition], Awaitable[bool]]
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What one transaction carries besides the changelog records."""
+
+    outputs: list[tuple[Pending, BatchTrace]]
+    changes: Changes
+
+
+class PartitionWorker:
+    """Joins and answers the groups of one partition number, exactly once."""
+
+    def __init__(self, env: WorkerEnv) -> None:
+        self._env = env
+        topics = env.topics
+        self.manifests = TopicPartition(topics.group_manifests.name, env.partition)
+        self.results = TopicPartition(topics.set_results.name, env.partition)
+        self.changelog = TopicPartition(topics.acknowledger_state.name, env.partition)
+        self._queues: dict[TopicPartition, deque[Any]] = {
+            self.manifests: deque(), self.results: deque()}  # fmt: skip
+        self._floors = {self.manifests: 0, self.results: 0}
+        self._state: PartitionState | None = None
+        self._wakeup = asyncio.Event()
+        self._stop_requested = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._last_sweep = 0.0
+        self._input_ms = 0  # newest record timestamp joined: the clock while catching up
+
+    @property
+    def inputs(self) -> tuple[TopicPartition, TopicPartition]:
+        return (self.manifests, self.results)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
+    def state(self) -> PartitionState | None:
+        return self._state
+
+    def backlog(self, tp: TopicPartition) -> int:
+        return len(self._queues[tp])
+
+    def start(self) -> None:
+        name = f"acknowledger-{self._env.partition}"
+        self._task = asyncio.create_task(self._main(), name=name)
+
+    def submit(self, tp: TopicPartition, records: list[Any]) -> None:
+        self._queues[tp].extend(records)
+        self._wakeup.set()
+
+    async def stop(self, timeout_s: float) -> None:
+        """Finish the current batch (committed) and stop. Idempotent."""
+        self._stopping = True
+        self._wakeup.set()
+        self._stop_requested.set()
+        await finish_task(self._task, timeout_s)
+        await self._env.producer.stop()
+
+    # ------------------------------------------------------------------ loop
+
+    async def _main(self) -> None:
+        settings = self._env.settings
+        failures = 0
+        while not self._stopping:
+            try:
+                if self._state is None:
+                    await self._prepare()
+                await self._drain()
+                failures = 0
+            except PartitionLostError:
+                _log.warning("partition taken over by another producer; waiting to be revoked",
+                             extra={"partition": self._env.partition})  # fmt: skip
+                self._state = None
+                await self._sleep(settings.session_timeout_ms / 1000 * 2)
+            except Exception as exc:  # noqa: BLE001 - Kafka trouble or a bug outside a record:
+                # never let the worker die with its partition assigned.
+                failures += 1
+                _log.warning("partition worker failed; rebuilding the partition's state",
+                             extra={"partition": self._env.partition,
+                                    "error": error_class(exc)})  # fmt: skip
+                self._state = None  # its changes may not have committed: read them back
+                pause = jittered_backoff_s(
+                    settings.retry_backoff_s, settings.max_backoff_s, min(failures, 10)
+                )
+                await self._sleep(pause)
+
+    async def _prepare(self) -> None:
+        env = self._env
+        await env.producer.start()  # fences the previous owner, settles its transaction
+        try:
+            for tp in self.inputs:
+                committed = await env.committed(tp)
+                self._floors[tp] = max(self._floors[tp], committed or 0)
+        except Exception as exc:
+            raise CommitFailedError("reading the committed offsets failed") from exc
+        self._state = await rebuild(
+            env.settings.bootstrap_servers, self.changelog, env.partitions,
+            timeout_s=env.settings.rebuild_timeout_s,
+        )  # fmt: skip
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_requested.wait(), seconds)
+
+    async def _drain(self) -> None:
+        env = self._env
+        settings = env.settings
+        while not self._stopping:
+            state = self._state
+            assert state is not None, "prepared"
+            for tp, queue in self._queues.items():
+                while queue and queue[0].offset < self._floors[tp]:
+                    queue.popleft()
+            taken = {tp: list(islice(q, settings.batch_max_records))
+                     for tp, q in self._queues.items() if q}  # fmt: skip
+            now = env.clock()
+            due: list[str] = []
+            if now - self._last_sweep >= settings.sweep_interval_s:
+                self._last_sweep = now
+                clock_ms = await self._timeout_clock_ms(busy=bool(taken), now=now)
+                due = state.expired(clock_ms, int(settings.ack_timeout_s * 1000))
+            if not taken and not due:
+                for tp in self.inputs:
+                    env.on_room(tp)
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self._idle_s(now))
+                continue
+            await self._commit(state, taken, due)
+            for tp, records in taken.items():
+                self._floors[tp] = records[-1].offset + 1
+                for _ in records:
+                    self._queues[tp].popleft()
+                if len(self._queues[tp]) < settings.batch_max_records:
+                    env.on_room(tp)
+
+    async def _timeout_clock_ms(self, *, busy: bool, now: float) -> int:
+        """The time timeouts are measured against: the wall clock once this partition is
+        caught up with both inputs, else the newest record timestamp joined so far. So a
+        backlog (a restart after an outage, a slow catch-up) never times out a group whose
+        remaining sets wait in that backlog."""
+        if not busy:
+            caught_up = [await self._env.caught_up(tp) for tp in self.inputs]
+            if all(caught_up):
+                return max(int(now * 1000), self._input_ms)
+        return self._input_ms
+
+    def _idle_s(self, now: float) -> float:
+        """How long to wait for input before the next look for timed-out groups."""
+        return max(self._last_sweep + self._env.settings.sweep_interval_s - now, 0.001)
+
+    async def _commit(
+        self, state: PartitionState, taken: dict[TopicPartition, list[Any]], due: list[str]
+    ) -> None:
+        env = self._env
+        batch = _Batch([], Changes(self.changelog.topic, self.changelog.partition))
+        start_sequence = state.sequence
+        for records in taken.values():
+            for record in records:
+                self._join(state, record, batch)
+        now = datetime.now(UTC)
+        for group_key in due:
+            if group_key in state.pending:
+                self._answer(state, group_key, batch, now, timed_out=True)
+        if state.sequence != start_sequence:
+            batch.changes.put_sequence(state.sequence)
+        offsets = {tp: records[-1].offset + 1 for tp, records in taken.items()}
+        producer = env.producer
+        try:
+            await producer.begin()
+            futures = []
+            for pending in [p for p, _ in batch.outputs] + batch.changes.pending():
+                future = await producer.send(pending)
+                if future is not None:
+                    futures.append(future)
+            await producer.finish(futures, offsets, env.settings.group_id)
+        except BaseException as exc:
+            for _, spans in batch.outputs:
+                spans.end(exc)
+            raise
+        for _, spans in batch.outputs:
+            spans.end(None)
+
+    # ------------------------------------------------------------------ one record
+
+    def _join(self, state: PartitionState, record: Any, batch: _Batch) -> None:
+        env = self._env
+        # The group's clock starts at its first record's timestamp (the validator's or the
+        # splitter's send time), so a restart or a backlog does not move it.
+        now_ms = record.timestamp if record.timestamp and record.timestamp > 0 else int(
+            env.clock() * 1000)  # fmt: skip
+        self._input_ms = max(self._input_ms, now_ms)
+        with env.telemetry.process(record):
+            if record.value is None:
+                return  # a tombstone on the compacted manifests topic: nothing to join
+            try:
+                if record.topic == self.manifests.topic:
+                    manifest: messages.GroupManifest = decode(  # type: ignore[assignment]
+                        record.value, record.headers, expected=MessageType.GROUP_MANIFEST
+                    )
+                    group_key = manifest["group_key"]
+                    group = state.add_manifest(group_key, manifest, now_ms)
+                    if group is not None:
+                        batch.changes.put_manifest(group_key, manifest, group.first_seen_ms)
+                else:
+                    result: messages.SetResult = decode(  # type: ignore[assignment]
+                        record.value, record.headers, expected=MessageType.SET_RESULT
+                    )
+                    group_key = result["group_key"]
+                    group = state.add_result(group_key, result, now_ms)
+                    if group is not None:
+                        batch.changes.put_result(group_key, result, group.first_seen_ms)
+            except Exception as exc:  # noqa: BLE001 - poison input is routed, never raised
+                self._dead_letter(record, exc, batch)
+                return
+            if group is None:
+                _log.debug("input for an answered group ignored", extra={
+                    "partition": record.partition, "kafka_offset": record.offset,
+                    "group": env.telemetry.token(group_key)})  # fmt: skip
+            elif group.complete and not self._answer(
+                state, group_key, batch, datetime.now(UTC), timed_out=False
+            ):
+                self._dead_letter(record, UnanswerableGroupError("999 not built"), batch)
+
+    def _answer(
+        self, state: PartitionState, group_key: str, batch: _Batch, now: datetime, *,
+        timed_out: bool,
+    ) -> bool:  # fmt: skip
+        """Publish the group's 999 and mark it done; False when it could not be built."""
+        env = self._env
+        group = state.pending[group_key]
+        try:
+            control_number = state.allocate_control_number()
+            record, done = answer(group_key, group, control_number=control_number,
+                                  timed_out=timed_out, now=now)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - a bug: remember the group, keep flowing
+            _log.error("999 could not be built", extra={
+                "partition": env.partition, "group": env.telemetry.token(group_key),
+                "error": error_class(exc)})  # fmt: skip
+            state.finish(group_key, Done(UNANSWERED, "", timed_out))
+            batch.changes.put_done(group_key, Done(UNANSWERED, "", timed_out),
+                                   list(group.results), group.manifest is not None)  # fmt: skip
+            return False
+        state.finish(group_key, done)
+        batch.changes.put_done(group_key, done, list(group.results), group.manifest is not None)
+        value, headers = encode(MessageType.ACKNOWLEDGMENT, record)
+        spans, headers = env.telemetry.send(env.topics.acks.name, headers)
+        batch.outputs.append((Pending(env.topics.acks.name, group_key.encode(), value, headers),
+                              spans))  # fmt: skip
+        if timed_out:
+            _log.warning("group timed out; answered with a timed-out 999", extra={
+                "partition": env.partition, "group": env.telemetry.token(group_key),
+                "results": len(group.results), "manifest": group.manifest is not None})  # fmt: skip
+        return True
+
+    def _dead_letter(self, record: Any, exc: BaseException, batch: _Batch) -> None:
+        env = self._env
+        letter = dead_letter(record, exc, 1, datetime.now(UTC), service=SERVICE)
+        value, headers = encode(MessageType.DEAD_LETTER, letter)
+        _log.warning("input dead-lettered", extra={
+            "topic": record.topic, "partition": record.partition, "kafka_offset": record.offset,
+            "error": letter["error_class"]})  # fmt: skip
+        partition = None if record.key is not None else DLQ_KEYLESS_PARTITION
+        spans, headers = env.telemetry.send(env.topics.dlq.name, headers)
+        pending = Pending(env.topics.dlq.name, record.key, value,
+                          headers + dead_letter_headers(letter), partition)  # fmt: skip
+        batch.outputs.append((pending, spans))
+
+
+class UnanswerableGroupError(FatalError):
+    """The group this record completed could not be answered (a bug; see the service's log)."""

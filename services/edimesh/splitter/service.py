@@ -26,7 +26,8 @@ group session and poll interval stay healthy during a long file.
 Health (EDIMESH_HEALTH_PORT, `settings.health`): the endpoint starts first, so /livez answers
 while the ledger is read. Ready means started, Kafka answering a metadata request (probed every
 few seconds: an unreachable broker makes the pod unready, not dead), and the group joined with
-an assignment, which may be empty when the group has more members than partitions.
+an assignment, which may be empty when the group has more members than partitions. The same
+check records the consumer lag per partition (`telemetry.consumer_watch`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from edimesh.splitter.observe import SplitterTelemetry, TelemetryParts
 from edimesh.splitter.progress import progress_partition
 from edimesh.splitter.settings import SplitterSettings
 from edimesh.splitter.worker import PartitionWorker
+from edimesh.telemetry.consumer_watch import ConsumerWatch
 from edimesh.telemetry.health import HealthServer, Readiness
 
 _log = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ class SplitterService:
     ) -> None:
         self.settings = settings
         self.topics = mesh_topics(settings.topic_prefix)
-        self.telemetry = SplitterTelemetry.of(telemetry, settings.group_id)
+        self.telemetry = SplitterTelemetry.of(telemetry, settings.group_id, self.topics)
         self.ledger = InterchangeLedger()
         self._workers: dict[TopicPartition, PartitionWorker] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent_files)
@@ -134,7 +136,12 @@ class SplitterService:
         self._consumer = consumer
         stack.push_async_callback(self._stop_workers)  # before the consumer leaves the group
         consumer.subscribe([self.topics.files_staged.name], listener=_Rebalance(self))
-        probe = asyncio.create_task(self._probe_kafka(), name="splitter-kafka-probe")
+        watch = ConsumerWatch(
+            consumer, self.readiness, self.telemetry.metrics, group=s.group_id,
+            interval_s=KAFKA_PROBE_INTERVAL_S, timeout_s=KAFKA_PROBE_TIMEOUT_S,
+            condition=KAFKA_REACHABLE,
+        )  # fmt: skip
+        probe = asyncio.create_task(watch.run(), name="splitter-kafka-probe")
         stack.push_async_callback(_cancel, probe)
         self.readiness.set(STARTED)
 
@@ -229,35 +236,6 @@ class SplitterService:
 
     async def _stop_workers(self) -> None:
         await self.revoke(set(self._workers))
-
-    # ------------------------------------------------------------------ health
-
-    async def _probe_kafka(self) -> None:
-        """Keep KAFKA_REACHABLE current: the consumer itself just polls empty when the broker
-        is gone, so ask for metadata (a cheap round trip to any broker) every few seconds.
-        A slow request is not cancelled (that can leave aiokafka's connection half made): it
-        counts as unreachable, and no new one starts until it ends."""
-        reachable: bool | None = None
-        pending: asyncio.Task[Any] | None = None
-        try:
-            while True:
-                if pending is None:
-                    pending = asyncio.create_task(self._consumer.topics())
-                done, _ = await asyncio.wait({pending}, timeout=KAFKA_PROBE_TIMEOUT_S)
-                error: BaseException | None = TimeoutError()
-                if done:
-                    # Any failure counts as unreachable; only its class is logged.
-                    error, pending = pending.exception(), None
-                if error is not None and reachable is not False:
-                    _log.warning("kafka unreachable", extra={"error": type(error).__name__})
-                elif error is None and reachable is False:
-                    _log.info("kafka reachable again")
-                reachable = error is None
-                self.readiness.set(KAFKA_REACHABLE, reachable)
-                await asyncio.sleep(KAFKA_PROBE_INTERVAL_S)
-        finally:
-            if pending is not None:
-                await _cancel(pending)
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

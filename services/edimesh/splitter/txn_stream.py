@@ -16,7 +16,7 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from edimesh.mesh.transactions import Pending, TransactionalProducer
+from edimesh.mesh.transactions import CommitFailedError, Pending, TransactionalProducer
 from edimesh.splitter.ledger import LedgerEntry
 from edimesh.splitter.observe import BatchTrace, SplitterTelemetry
 
@@ -118,8 +118,8 @@ class TransactionStream:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(ABANDON_WAIT_S):
                     await asyncio.gather(*batch.futures, return_exceptions=True)
-            if batch.trace is not None:
-                batch.trace.end(None)
+            if batch.trace is not None:  # never committed: not counted as routed
+                batch.trace.end(CommitFailedError("transaction abandoned before its commit"))
 
     async def _send(self, item: Pending, accepted: Accepted | None) -> None:
         batch = self._open

@@ -159,6 +159,7 @@ class PartitionWorker:
                         _log.warning("split failed; retrying", extra={
                             "partition": record.partition, "kafka_offset": record.offset,
                             "attempt": attempts, "error": error_class(exc)})  # fmt: skip
+                        self._env.telemetry.retried()
                         await asyncio.sleep(self._env.settings.retry_backoff_s * attempts)
                         continue
                     await self._dead_letter(record, exc, attempts)
@@ -197,6 +198,7 @@ class PartitionWorker:
         value, headers = encode(MessageType.DEAD_LETTER, letter)
         message = Pending(env.topics.dlq.name, record.key, value, headers)
         await env.producer.commit([message], {env.source: record.offset + 1}, env.settings.group_id)
+        env.telemetry.dead_lettered()
         _log.warning("FileStaged dead-lettered", extra={
             "partition": record.partition, "kafka_offset": record.offset,
             "error": error_class(exc), "attempt": attempts})  # fmt: skip

@@ -21,6 +21,9 @@ Producing and consuming:
 Metrics (labels from closed sets; Prometheus text via `prometheus_exposition()`):
 
     telemetry.metrics.routed(Outcome.VALIDATED, topic)
+    telemetry.metrics.acked(acks_topic, AckKind.X999)     # the acknowledger, per committed 999
+    RouteMeter(telemetry.metrics, {topic: Outcome...}).committed(counts)   # per transaction
+    consumer_watch.ConsumerWatch(consumer, readiness, telemetry.metrics, group=g).run()
     with telemetry.metrics.time_stage(Stage.VALIDATE):
         ...
 
@@ -36,10 +39,13 @@ from edimesh.telemetry.logs import JsonFormatter, configure_logging
 from edimesh.telemetry.masking import Masker, MaskLabel, keyed_token
 from edimesh.telemetry.messaging import ConsumedRecord, KafkaSpans, SendSpan
 from edimesh.telemetry.metrics import (
+    AckKind,
     MeshMetrics,
     Outcome,
+    RouteMeter,
     Stage,
     configure_metrics,
+    noop_metrics,
     prometheus_exposition,
 )
 from edimesh.telemetry.propagation import extract_trace_context, inject_trace_headers
@@ -51,6 +57,7 @@ from edimesh.telemetry.spans import record_exception_safely, safe_span, work_spa
 from edimesh.telemetry.tracing import configure_tracing
 
 __all__ = [
+    "AckKind",
     "ConsumedRecord",
     "JsonFormatter",
     "KafkaSpans",
@@ -59,6 +66,7 @@ __all__ = [
     "MeshMetrics",
     "Outcome",
     "RedactionFilter",
+    "RouteMeter",
     "SafeException",
     "SendSpan",
     "Stage",
@@ -71,6 +79,7 @@ __all__ = [
     "extract_trace_context",
     "inject_trace_headers",
     "keyed_token",
+    "noop_metrics",
     "prometheus_exposition",
     "record_exception_safely",
     "safe_message",

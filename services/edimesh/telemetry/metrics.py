@@ -7,6 +7,11 @@ instruments, whose labels come from closed sets so no identifier can become a la
     metrics.transferred(files=1, size_bytes=n)               # files and bytes transferred
     metrics.retried("sftp.read")                             # retries, by operation code name
     metrics.set_lag(topic, partition, group, lag)            # consumer lag per partition
+    metrics.acked(acks_topic, AckKind.X999)                  # acknowledgments sent
+
+Services count routed messages when their transaction commits, not when they are sent:
+`RouteMeter(metrics, {topic: Outcome...}).committed(counts)` (see the splitter's and the
+validator's observe modules), so a batch that aborts and is retried is counted once.
 
 The Prometheus text for a scrape comes from `prometheus_exposition(registry)`; the HTTP server
 that serves it (with liveness and readiness) is the services' health endpoint.
@@ -16,14 +21,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
-from opentelemetry.metrics import CallbackOptions, Counter, Histogram, Meter, Observation
+from opentelemetry.metrics import (
+    CallbackOptions,
+    Counter,
+    Histogram,
+    Meter,
+    NoOpMeter,
+    Observation,
+)
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -37,6 +49,7 @@ from edimesh.telemetry.tracing import tracing_resource
 ROUTE_ATTR = "edimesh.route"
 STAGE_ATTR = "edimesh.stage"
 OPERATION_ATTR = "edimesh.operation"
+ACK_TYPE_ATTR = "edimesh.ack.type"
 # Seconds: a set validates in milliseconds, a large file downloads in minutes.
 STAGE_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 _OPERATION = re.compile(r"^[a-z][a-z0-9_.]{0,31}$")
@@ -49,6 +62,14 @@ class Outcome(StrEnum):
     QUARANTINE = "quarantine"
     DLQ = "dlq"
     ACK = "ack"
+    SPLIT = "split"  # a TransactionSet the splitter emitted for validation
+
+
+class AckKind(StrEnum):
+    """The acknowledgment types on edi.acks."""
+
+    X999 = "999"
+    TA1 = "ta1"
 
 
 class Stage(StrEnum):
@@ -101,6 +122,18 @@ class MeshMetrics:
             count, {ROUTE_ATTR: Outcome(outcome).value, semconv.MESSAGING_DESTINATION_NAME: topic}
         )
 
+    def acked(self, topic: str, kind: AckKind, count: int = 1) -> None:
+        """Count acknowledgments committed to `topic` (the acknowledger's 999s, the splitter's
+        TA1s): the `edimesh.routed` counter with route "ack" and the ack type."""
+        self.routed_total.add(
+            count,
+            {
+                ROUTE_ATTR: Outcome.ACK.value,
+                semconv.MESSAGING_DESTINATION_NAME: topic,
+                ACK_TYPE_ATTR: AckKind(kind).value,
+            },
+        )
+
     @contextmanager
     def time_stage(self, stage: Stage) -> Iterator[None]:
         """Record how long the block took, whether it succeeded or not."""
@@ -141,6 +174,30 @@ class MeshMetrics:
             )
 
 
+class RouteMeter:
+    """Counts committed messages by destination topic; topics not in `routes` (progress,
+    ledgers, manifests) are not routes and are not counted. Runs once per output message, so
+    each topic's label set is built once, here."""
+
+    def __init__(self, metrics: MeshMetrics, routes: Mapping[str, Outcome | AckKind]) -> None:
+        self.metrics = metrics
+        self._labels: dict[str, dict[str, str]] = {}
+        for topic, route in routes.items():
+            labels = {semconv.MESSAGING_DESTINATION_NAME: topic}
+            if isinstance(route, AckKind):
+                labels |= {ROUTE_ATTR: Outcome.ACK.value, ACK_TYPE_ATTR: AckKind(route).value}
+            else:
+                labels[ROUTE_ATTR] = Outcome(route).value
+            self._labels[topic] = labels
+
+    def committed(self, counts: Mapping[str, int]) -> None:
+        """`counts`: messages per topic in a transaction that has just committed."""
+        for topic, count in counts.items():
+            labels = self._labels.get(topic)
+            if labels is not None and count > 0:
+                self.metrics.routed_total.add(count, labels)
+
+
 def configure_metrics(
     settings: TelemetrySettings,
     *,
@@ -163,6 +220,11 @@ def configure_metrics(
 
 def mesh_metrics(provider: MeterProvider) -> MeshMetrics:
     return MeshMetrics.create(provider.get_meter("edimesh", __version__))
+
+
+def noop_metrics() -> MeshMetrics:
+    """Instruments that record nothing (a service run without telemetry: tests, embedding)."""
+    return MeshMetrics.create(NoOpMeter("edimesh"))
 
 
 def prometheus_exposition(registry: CollectorRegistry | None = None) -> tuple[bytes, str]:

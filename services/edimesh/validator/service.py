@@ -13,6 +13,12 @@ committed offset, so nothing that owner committed is validated twice.
 Backpressure: a partition is paused while its worker holds a full batch of queued sets and
 resumed when there is room; at most `max_in_flight` sets are in the validation pool at once.
 The poll loop does no validation, so the group session stays healthy.
+
+Health (EDIMESH_HEALTH_PORT, `settings.health`): the endpoint starts first, so /livez answers
+while the guides load. Ready means started (pool up, consumer started, not draining), Kafka
+answering a metadata request (probed every few seconds, `telemetry.consumer_watch`, which also
+records the consumer lag per partition), and the group joined with an assignment (possibly
+empty: more members than partitions is a valid idle member).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from edimesh.mesh.poll_loop import poll_until_stopped
 from edimesh.mesh.telemetry_parts import TelemetryParts
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES, mesh_topics
 from edimesh.mesh.transactions import PartitionProducer
+from edimesh.telemetry.consumer_watch import ConsumerWatch
+from edimesh.telemetry.health import HealthServer, Readiness
 from edimesh.validator.observe import ValidatorTelemetry
 from edimesh.validator.pool import ValidationPool
 from edimesh.validator.settings import ValidatorSettings
@@ -36,6 +44,12 @@ from edimesh.validator.worker import SERVICE, PartitionWorker, WorkerEnv
 
 _log = logging.getLogger(__name__)
 MAX_POLL_RECORDS = 500
+# Readiness conditions (the names /readyz reports when unmet).
+STARTED = "started"
+KAFKA_REACHABLE = "kafka_reachable"
+PARTITIONS_ASSIGNED = "partitions_assigned"
+KAFKA_PROBE_INTERVAL_S = 5.0
+KAFKA_PROBE_TIMEOUT_S = 5.0
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -57,13 +71,15 @@ class ValidatorService:
     ) -> None:
         self.settings = settings
         self.topics = mesh_topics(settings.topic_prefix)
-        self.telemetry = ValidatorTelemetry.of(telemetry, settings.group_id)
+        self.telemetry = ValidatorTelemetry.of(telemetry, settings.group_id, self.topics)
         self.pool = ValidationPool(settings.worker_processes, settings.max_in_flight)
         self._workers: dict[TopicPartition, PartitionWorker] = {}
         self._stop = asyncio.Event()
         self._stack: AsyncExitStack | None = None
         self._consumer: Any = None
         self._closed = False
+        self.readiness = Readiness(STARTED, KAFKA_REACHABLE, PARTITIONS_ASSIGNED)
+        self._health = HealthServer(settings.health, self.readiness)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -80,6 +96,7 @@ class ValidatorService:
 
     async def _start(self, stack: AsyncExitStack) -> None:
         s = self.settings
+        await stack.enter_async_context(self._health)
         await asyncio.to_thread(self.pool.start)  # loads the guides (threads) before polling
         stack.callback(self.pool.stop)
         consumer = AIOKafkaConsumer(
@@ -99,6 +116,14 @@ class ValidatorService:
         self._consumer = consumer
         stack.push_async_callback(self._stop_workers)  # before the consumer leaves the group
         consumer.subscribe([self.topics.transactions.name], listener=_Rebalance(self))
+        watch = ConsumerWatch(
+            consumer, self.readiness, self.telemetry.metrics, group=s.group_id,
+            interval_s=KAFKA_PROBE_INTERVAL_S, timeout_s=KAFKA_PROBE_TIMEOUT_S,
+            condition=KAFKA_REACHABLE,
+        )  # fmt: skip
+        probe = asyncio.create_task(watch.run(), name="validator-kafka-probe")
+        stack.push_async_callback(_cancel, probe)
+        self.readiness.set(STARTED)
 
     async def __aexit__(
         self,
@@ -113,11 +138,17 @@ class ValidatorService:
         if self._closed:
             return
         self._closed = True
+        self.readiness.clear(STARTED)  # draining: take no new traffic
         self._stop.set()
         stack, self._stack = self._stack, None
         if stack is not None:
             await stack.aclose()
         _log.info("validator stopped")
+
+    @property
+    def health_port(self) -> int | None:
+        """The health endpoint's bound port; None when off or not running."""
+        return self._health.port
 
     @property
     def owned_partitions(self) -> list[TopicPartition]:
@@ -161,6 +192,7 @@ class ValidatorService:
     # ------------------------------------------------------------------ rebalancing
 
     def assign(self, assigned: set[TopicPartition]) -> None:
+        self.readiness.set(PARTITIONS_ASSIGNED)  # an empty assignment is a valid idle member
         for tp in sorted(assigned):
             if tp in self._workers:
                 continue
@@ -181,6 +213,7 @@ class ValidatorService:
                   extra={"partitions": sorted(tp.partition for tp in assigned)})  # fmt: skip
 
     async def revoke(self, revoked: set[TopicPartition]) -> None:
+        self.readiness.clear(PARTITIONS_ASSIGNED)  # rebalancing (or stopping)
         workers = [self._workers.pop(tp) for tp in revoked if tp in self._workers]
         await asyncio.gather(*(w.stop(self.settings.shutdown_timeout_s) for w in workers))
         if revoked:
@@ -189,3 +222,8 @@ class ValidatorService:
 
     async def _stop_workers(self) -> None:
         await self.revoke(set(self._workers))
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.splitter.conftest import BenchFactory, make_bench  # noqa: F401 - fixture
+from tests.integration.splitter.conftest import (  # noqa: F401 - fixtures
+    BenchFactory,
+    _health_endpoint_off,
+    make_bench,
+)
 from tests.integration.validator.harness import ValidatorBench
 
 

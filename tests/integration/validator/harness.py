@@ -77,6 +77,8 @@ class ValidatorBench:
         env.update(self.env(**overrides))
         env["EDIMESH_ENV"] = "test"
         env["EDIMESH_LOG_LEVEL"] = "WARNING"
+        env["EDIMESH_HEALTH_PORT"] = "0"  # a free port each: validators run side by side
+        env["EDIMESH_HEALTH_HOST"] = "127.0.0.1"
         log = (self.splitter.logs / f"validator-{name}.log").open("ab")
         proc = subprocess.Popen([sys.executable, "-m", "edimesh.validator"], env=env,
                                 stdout=log, stderr=log)  # fmt: skip

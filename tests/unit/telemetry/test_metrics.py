@@ -16,10 +16,13 @@ from prometheus_client import CollectorRegistry
 
 from edimesh.telemetry import metrics as metrics_module
 from edimesh.telemetry.metrics import (
+    AckKind,
     Outcome,
+    RouteMeter,
     Stage,
     configure_metrics,
     mesh_metrics,
+    noop_metrics,
     prometheus_exposition,
 )
 from edimesh.telemetry.settings import TelemetrySettings
@@ -152,3 +155,50 @@ def test_an_endpoint_adds_otlp_export_on_the_metrics_path(
     provider.shutdown()  # a last collection goes out
     assert FakeOtlp.endpoints == ["http://collector:4318/v1/metrics"]
     assert FakeOtlp.exported >= 1
+
+
+def test_acks_are_routes_with_their_type(meters: Meters) -> None:
+    meters.metrics.acked("edi.acks", AckKind.X999)
+    meters.metrics.acked("edi.acks", AckKind.TA1, count=2)
+    assert sorted(meters.points("edimesh.routed"), key=repr) == sorted(
+        [
+            ({"edimesh.route": "ack", "messaging.destination.name": "edi.acks",
+              "edimesh.ack.type": "999"}, 1),
+            ({"edimesh.route": "ack", "messaging.destination.name": "edi.acks",
+              "edimesh.ack.type": "ta1"}, 2),
+        ],
+        key=repr,
+    )  # fmt: skip
+
+
+def test_an_ack_type_outside_the_closed_set_is_refused(meters: Meters) -> None:
+    with pytest.raises(ValueError, match="is not a valid AckKind"):
+        meters.metrics.acked("edi.acks", "000000001")  # type: ignore[arg-type]
+
+
+def test_route_meter_counts_committed_messages_of_route_topics_only(meters: Meters) -> None:
+    meter = RouteMeter(
+        meters.metrics,
+        {"edi.validated": Outcome.VALIDATED, "edi.acks": AckKind.TA1, "edi.dlq": Outcome.DLQ},
+    )
+    meter.committed({"edi.validated": 3, "edi.acks": 1, "edi.splitter.progress": 5})
+    meter.committed({"edi.validated": 1, "edi.dlq": 0})
+    assert sorted(meters.points("edimesh.routed"), key=repr) == sorted(
+        [
+            ({"edimesh.route": "validated", "messaging.destination.name": "edi.validated"}, 4),
+            ({"edimesh.route": "ack", "messaging.destination.name": "edi.acks",
+              "edimesh.ack.type": "ta1"}, 1),
+        ],
+        key=repr,
+    )  # fmt: skip
+
+
+def test_noop_metrics_record_nothing_and_accept_every_call() -> None:
+    metrics = noop_metrics()
+    metrics.routed(Outcome.VALIDATED, "edi.validated")
+    metrics.acked("edi.acks", AckKind.X999)
+    metrics.retried("validate.set")
+    with metrics.time_stage(Stage.SPLIT):
+        pass
+    with pytest.raises(ValueError, match="code name"):
+        metrics.retried("/inbound/x.837")  # the closed sets hold without a provider too

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -116,3 +117,56 @@ def list_topics(
         names = {spec.name for spec in declared}
         for name in sorted(present.keys() - names):
             stdout.print(f"{name:<{width}}  {present[name]:>3} partitions  (not declared)")
+
+
+@app.command()
+def tail(
+    topic: Annotated[str, typer.Argument(help="Full topic name, e.g. edi.validated.")],
+    bootstrap: Bootstrap = None,
+    from_beginning: Annotated[
+        bool, typer.Option("--from-beginning", help="Start at the oldest message, not the end.")
+    ] = False,
+    max_messages: Annotated[
+        int | None,
+        typer.Option("--max", min=1, help="Stop after this many messages.", show_default=False),
+    ] = None,
+    idle: Annotated[
+        float | None,
+        typer.Option(
+            "--idle",
+            min=0.1,
+            show_default=False,
+            help="Stop after this many seconds without a new message.",
+        ),
+    ] = None,
+    show_phi: Annotated[
+        bool,
+        typer.Option(
+            "--show-phi",
+            help="Print X12 bodies, content and control numbers as they"
+            " are (they are PHI; default: withheld or keyed tokens).",
+        ),
+    ] = False,
+) -> None:
+    """Print a topic's committed messages, decoded, as JSON lines (PHI withheld by default)."""
+    from edimesh.local.tail import default_masker, render, tail_topic  # noqa: PLC0415
+
+    masker = None if show_phi else default_masker()
+    with _one_line_errors():
+        server = resolve_bootstrap(bootstrap)
+        asyncio.run(
+            tail_topic(
+                server,
+                topic,
+                lambda message: _print_line(render(message, masker)),
+                from_beginning=from_beginning,
+                max_messages=max_messages,
+                idle_s=idle,
+            )
+        )
+
+
+def _print_line(line: bytes) -> None:
+    # Plain write, not rich: JSON lines must not be wrapped, highlighted or markup-parsed.
+    sys.stdout.write(line.decode("utf-8") + "\n")
+    sys.stdout.flush()

@@ -2,7 +2,8 @@
 
 The order is what makes the guarantees:
 1. hold 2 x size of staging space (or refuse: StagingFullError);
-2. download into a `.part` file while hashing, then fsync it;
+2. download into a `.part` file while hashing, then fsync it; a part left by a crashed run for
+   the same remote file (same path, size and mtime) is resumed from its verified checkpoint;
 3. claim the sha256 in the ledger: content already staged is discarded here, not published;
 4. promote the part file to `<partner>/<sha256>` (atomic rename) and publish FileStaged together
    with its ledger entry (one Kafka transaction);
@@ -14,6 +15,7 @@ ever gets a final name. The I/O is behind small protocols, so all of this is tes
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
@@ -30,6 +32,9 @@ from edimesh.transfer.completeness import RemoteEntry
 from edimesh.transfer.ledger import StagedLedger
 from edimesh.transfer.partners import Partner
 from edimesh.transfer.ports import Publisher, Source, Staging
+from edimesh.transfer.staging import part_key
+
+_log = logging.getLogger(__name__)
 
 
 class Outcome(StrEnum):
@@ -76,6 +81,17 @@ class FileHandler:
         self._tracer = tracer
         self._clock = clock
         self.outcomes: Counter[Outcome] = Counter()  # counted when decided, before disposal
+        self.bytes_fetched = 0  # bytes downloaded into part files that were sealed
+        self.bytes_resumed = 0  # bytes not downloaded again thanks to a crash checkpoint
+
+    def key_for(self, entry: RemoteEntry) -> str:
+        """The part file key of this version of the remote file (staging.part_key)."""
+        remote_path = join(self.partner.inbound_dir, entry.name)
+        return part_key(self.partner.name, remote_path, entry.size, entry.mtime)
+
+    def prune(self, listing: list[RemoteEntry]) -> int:
+        """Delete crash-resumable parts of remote files that are no longer listed as they were."""
+        return self._staging.prune(self.partner.name, {self.key_for(e) for e in listing})
 
     async def handle(self, entry: RemoteEntry) -> Outcome:
         name = self.partner.name
@@ -89,10 +105,17 @@ class FileHandler:
         return outcome
 
     async def _stage_and_publish(self, entry: RemoteEntry) -> tuple[str, Outcome]:
-        part = self._staging.open_part(self.partner.name)
+        part = self._staging.open_part(self.partner.name, self.key_for(entry))
         try:
+            if part.resumed_from:
+                _log.info(
+                    "partner %s: resuming a download at byte %d of %d",
+                    self.partner.name, part.resumed_from, entry.size,
+                )  # fmt: skip
             file_id = await self._source.fetch(entry, part)
             part.seal()
+            self.bytes_fetched += part.written - part.resumed_from
+            self.bytes_resumed += part.resumed_from
             if not await self._ledger.claim(file_id):
                 self.outcomes[Outcome.DUPLICATE] += 1
                 return file_id, Outcome.DUPLICATE

@@ -38,6 +38,8 @@ class PartnerStatus:
     polls: int = 0
     published: int = 0
     duplicates: int = 0
+    bytes_fetched: int = 0  # downloaded into staged files
+    bytes_resumed: int = 0  # kept from a crashed run's part files instead of downloaded again
     failures: dict[str, int] = field(default_factory=dict)  # error class name -> count
     halted_by: str | None = None  # the error class that halted the partner
 
@@ -90,6 +92,7 @@ class PartnerPoller:
                 raise
             self._count(exc)
             return dict(seen)
+        self._handler.prune(listing)
         selection = select_ready(seen, listing, self.partner.pattern, self.partner.temporary_suffix)
         for entry in selection.ready:
             if entry.name not in self._in_flight:
@@ -116,6 +119,8 @@ class PartnerPoller:
             finally:
                 self.status.published = self._handler.outcomes[Outcome.PUBLISHED]
                 self.status.duplicates = self._handler.outcomes[Outcome.DUPLICATE]
+                self.status.bytes_fetched = self._handler.bytes_fetched
+                self.status.bytes_resumed = self._handler.bytes_resumed
         _log.info("partner %s: file %s (%d bytes)", self.partner.name, outcome.value, entry.size)
 
     def _forget(self, name: str, _task: asyncio.Task[None]) -> None:

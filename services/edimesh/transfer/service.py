@@ -25,6 +25,7 @@ from edimesh.mesh.admin import ensure_topics
 from edimesh.mesh.topics import mesh_topics
 from edimesh.telemetry import KafkaSpans, Masker, Telemetry
 from edimesh.telemetry.health import HealthServer, HealthSettings, Readiness
+from edimesh.transfer.allocator import tune_allocator
 from edimesh.transfer.backoff import Backoff
 from edimesh.transfer.download import ReadPlan
 from edimesh.transfer.handler import FileHandler
@@ -98,7 +99,10 @@ class TransferService:
             ledger = StagedLedger(await read_ledger(bootstrap, topics.staged_ledger.name))
             self.readiness.set(LEDGER_LOADED)
             staging = StagingArea(
-                settings.staging_dir, settings.staging_reserve_bytes, self._adapters.disk_free
+                settings.staging_dir,
+                settings.staging_reserve_bytes,
+                self._adapters.disk_free,
+                settings.resume_checkpoint_bytes,
             )
             limiter = asyncio.Semaphore(settings.max_concurrent_downloads)
             pollers = []
@@ -127,7 +131,9 @@ class TransferService:
                 )
                 self.status[partner.name] = poller.status
                 pollers.append(poller)
-                _log.info("partner %s: ready (%d stale part files removed)", partner.name, swept)
+                _log.info(
+                    "partner %s: ready (%d unresumable part files removed)", partner.name, swept
+                )
             _log.info("transfer: %d partners, ledger holds %d files", len(pollers), len(ledger))
             self.ready.set()
             async with asyncio.TaskGroup() as group:
@@ -144,6 +150,8 @@ def _link_options(settings: TransferSettings) -> LinkOptions:
         connect_timeout_s=settings.connect_timeout_s,
         keepalive_interval_s=settings.keepalive_interval_s,
         keepalive_count_max=settings.keepalive_count_max,
+        window_bytes=settings.ssh_window_bytes,
+        max_packet_bytes=settings.ssh_max_packet_bytes,
     )
 
 
@@ -164,6 +172,7 @@ async def serve(config: TransferConfig, telemetry: Telemetry) -> int:
         fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
         _log.error("transfer: invalid EDIMESH_HEALTH_* settings: %s", fields)
         return EXIT_CONFIG
+    tune_allocator()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -35,6 +35,11 @@ class TransferSettings(BaseSettings):
     max_concurrent_downloads: int = Field(default=4, ge=1, le=256)
     read_block_bytes: int = Field(default=0, ge=0, le=4 * 1024 * 1024)  # 0: the server's limit
     read_requests: int = Field(default=32, ge=1, le=256)  # pipelined reads in flight per file
+    ssh_window_bytes: int = Field(default=16 * 2**20, ge=64 * 2**10, le=2**30)  # SSH receive window
+    # Largest SSH packet we accept: fewer, larger packets cost less Python per byte.
+    ssh_max_packet_bytes: int = Field(default=256 * 2**10, ge=32 * 2**10, le=256 * 2**10)
+    # Crash resume: fdatasync the part file and record its length and sha256 this often.
+    resume_checkpoint_bytes: int = Field(default=64 * 2**20, ge=64 * 2**10)
     connect_timeout_s: float = Field(default=30.0, gt=0)
     keepalive_interval_s: float = Field(default=15.0, gt=0)
     keepalive_count_max: int = Field(default=3, ge=1)

@@ -29,6 +29,8 @@ class LinkOptions:
     connect_timeout_s: float
     keepalive_interval_s: float
     keepalive_count_max: int
+    window_bytes: int = 2 * 1024 * 1024  # asyncssh's defaults
+    max_packet_bytes: int = 32 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def client_options(partner: Partner, link: LinkOptions) -> asyncssh.SSHClientCon
         login_timeout=link.connect_timeout_s,
         keepalive_interval=link.keepalive_interval_s,
         keepalive_count_max=link.keepalive_count_max,
+        window=link.window_bytes,
+        max_pktsize=link.max_packet_bytes,
     )
 
 

@@ -167,4 +167,22 @@ async def wait_for_async(check: Callable[[], Awaitable[bool]], what: str) -> Non
 
 
 def part_files(staging: Path) -> list[Path]:
-    return sorted(staging.rglob("*.part"))
+    """Part files and their crash-resume checkpoints."""
+    return sorted([*staging.rglob("*.part"), *staging.rglob("*.ckpt")])
+
+
+def partners_toml(box: PartnerBox, port: int, known_hosts: Path) -> str:
+    """A partners file with one partner, "acme", reached on `port`."""
+    return f"""
+[[partners]]
+name = "acme"
+host = "127.0.0.1"
+port = {port}
+user = "{box.account.user}"
+private_key = "{box.private_key}"
+known_hosts = "{known_hosts}"
+inbound_dir = "/inbound"
+pattern = "*.x12"
+archive_dir = "/archive"
+poll_interval_s = 0.2
+"""

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import socket
 import struct
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +32,7 @@ class FaultyProxy:
         self._faults = list(faults)
         self.connections = 0
         self.faults_fired = 0
+        self.bytes_down = 0  # server to client, forwarded, over every connection
         self.port = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -60,7 +61,7 @@ class FaultyProxy:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._target_port)
             pumps = [
                 asyncio.create_task(_pump(reader, up_writer, None)),
-                asyncio.create_task(_pump(up_reader, writer, fault)),
+                asyncio.create_task(_pump(up_reader, writer, fault, self._count_down)),
             ]
             done, pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
             fired = any(not t.cancelled() and t.result() for t in done)
@@ -82,9 +83,15 @@ class FaultyProxy:
         finally:
             self._tasks.discard(task)
 
+    def _count_down(self, count: int) -> None:
+        self.bytes_down += count
+
 
 async def _pump(
-    source: asyncio.StreamReader, sink: asyncio.StreamWriter, fault: Fault | None
+    source: asyncio.StreamReader,
+    sink: asyncio.StreamWriter,
+    fault: Fault | None,
+    count: Callable[[int], None] = lambda _: None,
 ) -> bool:
     """Copy until EOF; True when the fault fired (the stream was cut or stalled)."""
     sent = 0
@@ -92,9 +99,11 @@ async def _pump(
         while data := await source.read(65536):
             if fault is not None and sent + len(data) >= fault.after_bytes:
                 sink.write(data[: fault.after_bytes - sent])
+                count(fault.after_bytes - sent)
                 await sink.drain()
                 return True  # stop forwarding; the caller resets or stalls
             sink.write(data)
+            count(len(data))
             await sink.drain()
             sent += len(data)
     return False

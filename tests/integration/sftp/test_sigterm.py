@@ -11,26 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.sftp.harness import MASKING_KEY, Mesh, PartnerBox, part_files, wait_for
+from tests.integration.sftp.harness import (
+    MASKING_KEY,
+    Mesh,
+    PartnerBox,
+    part_files,
+    partners_toml,
+    wait_for,
+)
 from tests.integration.sftp.proxy import Fault, FaultyProxy, Kind
 
 MB = 1024 * 1024
-
-
-def _partners_toml(box: PartnerBox, port: int, known_hosts: Path) -> str:
-    return f"""
-[[partners]]
-name = "acme"
-host = "127.0.0.1"
-port = {port}
-user = "{box.account.user}"
-private_key = "{box.private_key}"
-known_hosts = "{known_hosts}"
-inbound_dir = "/inbound"
-pattern = "*.x12"
-archive_dir = "/archive"
-poll_interval_s = 0.2
-"""
 
 
 @pytest.mark.sftp
@@ -46,7 +37,7 @@ async def test_sigterm_abandons_a_stalled_download_cleanly(
     async with FaultyProxy(box.port, [Fault(Kind.STALL, MB)]).serving() as proxy:
         partner = box.via(proxy.port, tmp_path, "acme")
         partners_file = tmp_path / "partners.toml"
-        partners_file.write_text(_partners_toml(box, proxy.port, partner.known_hosts))
+        partners_file.write_text(partners_toml(box, proxy.port, partner.known_hosts))
         env = {
             **os.environ,
             "EDIMESH_BOOTSTRAP": kafka_bootstrap,

@@ -16,6 +16,7 @@ from edimesh.transfer.completeness import RemoteEntry
 class MemoryPart:
     def __init__(self, journal: list[str]):
         self.written = 0
+        self.resumed_from = 0
         self.data = bytearray()
         self.state = "open"
         self.journal = journal
@@ -23,6 +24,9 @@ class MemoryPart:
     def write(self, data: bytes) -> None:
         self.data += data
         self.written += len(data)
+
+    def hexdigest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
     def seal(self) -> None:
         self.state = "sealed"
@@ -49,10 +53,13 @@ class MemoryStaging:
             raise TransientError("full")
         yield
 
-    def open_part(self, partner: str) -> MemoryPart:
+    def open_part(self, partner: str, key: str) -> MemoryPart:
         part = MemoryPart(self.journal)
         self.parts.append(part)
         return part
+
+    def prune(self, partner: str, keep: set[str]) -> int:
+        return 0
 
 
 class MemorySource:

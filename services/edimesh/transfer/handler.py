@@ -28,6 +28,7 @@ from opentelemetry.trace import Tracer
 from edimesh.mesh.codec import encode
 from edimesh.mesh.schemas import MessageType
 from edimesh.telemetry import Masker, MaskLabel, work_span
+from edimesh.telemetry.metrics import MeshMetrics, Stage, noop_metrics
 from edimesh.transfer.completeness import RemoteEntry
 from edimesh.transfer.ledger import StagedLedger
 from edimesh.transfer.partners import Partner
@@ -71,8 +72,10 @@ class FileHandler:
         masker: Masker,
         tracer: Tracer,
         clock: Callable[[], dt.datetime] = utc_now,
+        metrics: MeshMetrics | None = None,
     ):
         self.partner = partner
+        self._metrics = metrics or noop_metrics()
         self._source = source
         self._staging = staging
         self._ledger = ledger
@@ -112,8 +115,9 @@ class FileHandler:
                     "partner %s: resuming a download at byte %d of %d",
                     self.partner.name, part.resumed_from, entry.size,
                 )  # fmt: skip
-            file_id = await self._source.fetch(entry, part)
-            part.seal()
+            with self._metrics.time_stage(Stage.DOWNLOAD):
+                file_id = await self._source.fetch(entry, part)
+                part.seal()
             self.bytes_fetched += part.written - part.resumed_from
             self.bytes_resumed += part.resumed_from
             if not await self._ledger.claim(file_id):
@@ -122,8 +126,10 @@ class FileHandler:
             published = False
             try:
                 staged = part.promote(file_id)
-                await self._publish(entry, file_id, staged)
+                with self._metrics.time_stage(Stage.PUBLISH):
+                    await self._publish(entry, file_id, staged)
                 published = True
+                self._metrics.transferred(files=1, size_bytes=entry.size)
             finally:
                 self._ledger.settle(file_id, published=published)
             self.outcomes[Outcome.PUBLISHED] += 1

@@ -48,8 +48,10 @@ class PartnerLink:
         *,
         connector: Connector = connect,
         sleep: Sleep = asyncio.sleep,
+        on_retry: Callable[[], None] = lambda: None,
     ):
         self.partner = partner
+        self._on_retry = on_retry  # a metrics hook: counts reconnect-and-retry rounds
         self._options = options
         self._retry = retry
         self._connector = connector
@@ -79,6 +81,7 @@ class PartnerLink:
                         f"partner {self.partner.name!r}: gave up after {failures} connection "
                         f"failures (last: {type(exc).__name__}); the file is tried next poll"
                     ) from None
+                self._on_retry()
                 await self._sleep(self._retry.delay(failures))
 
     async def _session(self) -> Session:

@@ -16,6 +16,7 @@ import logging
 import signal
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 
 from opentelemetry.trace import Tracer
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ from edimesh.mesh.admin import ensure_topics
 from edimesh.mesh.topics import mesh_topics
 from edimesh.telemetry import KafkaSpans, Masker, Telemetry
 from edimesh.telemetry.health import HealthServer, HealthSettings, Readiness
+from edimesh.telemetry.metrics import MeshMetrics, noop_metrics
 from edimesh.transfer.allocator import tune_allocator
 from edimesh.transfer.backoff import Backoff
 from edimesh.transfer.download import ReadPlan
@@ -63,8 +65,10 @@ class TransferService:
         tracer: Tracer,
         adapters: Adapters | None = None,
         readiness: Readiness | None = None,
+        metrics: MeshMetrics | None = None,
     ):
         self.config = config
+        self._metrics = metrics or noop_metrics()
         self._masker = masker
         self._tracer = tracer
         self._adapters = adapters or Adapters()
@@ -113,6 +117,7 @@ class TransferService:
                         _link_options(settings),
                         _backoff(settings),
                         connector=self._adapters.connector,
+                        on_retry=partial(self._metrics.retried, "sftp.reconnect"),
                     )
                 )
                 source = SftpSource(partner, link, _read_plan(settings))
@@ -124,6 +129,7 @@ class TransferService:
                     publisher=publisher,
                     masker=self._masker,
                     tracer=self._tracer,
+                    metrics=self._metrics,
                 )
                 swept = staging.sweep(partner.name)
                 poller = PartnerPoller(
@@ -180,7 +186,11 @@ async def serve(config: TransferConfig, telemetry: Telemetry) -> int:
     _log.info("transfer settings", extra={"settings": config.settings.describe()})
     readiness = Readiness()
     service = TransferService(
-        config, masker=telemetry.masker, tracer=telemetry.tracer, readiness=readiness
+        config,
+        masker=telemetry.masker,
+        tracer=telemetry.tracer,
+        readiness=readiness,
+        metrics=telemetry.metrics,
     )
     try:
         async with HealthServer(health, readiness):

@@ -159,7 +159,9 @@ async def mesh_running(
         ValidatorService(vbench.settings(), telemetry) as validator,
         AcknowledgerService(acknowledger_settings(vbench), telemetry) as acknowledger,
     ):
-        transfer = TransferService(config, masker=telemetry.masker, tracer=telemetry.tracer)
+        transfer = TransferService(
+            config, masker=telemetry.masker, tracer=telemetry.tracer, metrics=telemetry.metrics
+        )
         stop = asyncio.Event()
         tasks = [
             asyncio.create_task(splitter.run()),

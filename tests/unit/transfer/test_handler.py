@@ -8,10 +8,13 @@ import hashlib
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from pydantic import SecretStr
 
 from edimesh.errors import TransientError
 from edimesh.telemetry import Masker
+from edimesh.telemetry.metrics import MeshMetrics, mesh_metrics
 from edimesh.transfer.completeness import RemoteEntry
 from edimesh.transfer.handler import FileHandler, Outcome
 from edimesh.transfer.ledger import StagedLedger
@@ -23,7 +26,12 @@ FILES = {"CANARY-a.x12": b"ISA*first", "b.x12": b"ISA*first", "c.x12": b"ISA*oth
 
 
 class World:
-    def __init__(self, partner: Partner, ledger: StagedLedger | None = None):
+    def __init__(
+        self,
+        partner: Partner,
+        ledger: StagedLedger | None = None,
+        metrics: MeshMetrics | None = None,
+    ):
         self.journal: list[str] = []
         self.source = MemorySource(dict(FILES), self.journal)
         self.staging = MemoryStaging(self.journal)
@@ -38,6 +46,7 @@ class World:
             masker=Masker("k9", SecretStr("k" * 32)),
             tracer=trace.get_tracer("tests"),
             clock=lambda: AT,
+            metrics=metrics,
         )
 
 
@@ -138,3 +147,30 @@ async def test_concurrent_same_content_publishes_once(partner: Partner) -> None:
     )
     assert sorted(outcomes) == [Outcome.DUPLICATE, Outcome.PUBLISHED]
     assert len(world.publisher.records) == 1
+
+
+def _sums(reader: InMemoryMetricReader) -> dict[str, float]:
+    """Metric name -> summed value (counters) or count (histograms) over all data points."""
+    out: dict[str, float] = {}
+    data = reader.get_metrics_data()
+    for rm in data.resource_metrics if data else ():
+        for sm in rm.scope_metrics:
+            for metric in sm.metrics:
+                for p in metric.data.data_points:
+                    value: float = getattr(p, "count", None) or getattr(p, "value", 0)
+                    out[metric.name] = out.get(metric.name, 0) + value
+    return out
+
+
+async def test_files_bytes_and_stage_times_are_measured(partner: Partner) -> None:
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader])
+    world = World(partner, metrics=mesh_metrics(provider))
+    await world.handler.handle(entry("c.x12"))
+    await world.handler.handle(entry("b.x12"))
+    await world.handler.handle(entry("CANARY-a.x12"))  # same bytes as b: not transferred again
+    sums = _sums(reader)
+    provider.shutdown()
+    names = {name for name in sums if "files" in name or "bytes" in name}
+    assert sorted(sums[n] for n in names) == [2, len(FILES["c.x12"]) + len(FILES["b.x12"])]
+    assert sums["edimesh.stage.duration"] == 3 + 2  # three downloads, two publishes

@@ -157,7 +157,8 @@ def _sums(reader: InMemoryMetricReader) -> dict[str, float]:
         for sm in rm.scope_metrics:
             for metric in sm.metrics:
                 for p in metric.data.data_points:
-                    value = float(getattr(p, "count", None) or getattr(p, "value", 0))
+                    raw: float | None = getattr(p, "count", None)
+                    value = raw if raw is not None else float(getattr(p, "value", 0))
                     out[metric.name] = out.get(metric.name, 0) + value
     return out
 

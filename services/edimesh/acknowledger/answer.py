@@ -11,6 +11,14 @@ from edimesh.mesh import messages
 from edimesh.x12.ack999 import build_999
 
 DIGEST_HEX = 32  # 128 bits of sha256: enough to tell two 999 texts apart
+ACKNOWLEDGMENT_GROUP = "FA"  # GS01 of 997/999 groups
+
+
+def is_acknowledgment_group(group: PendingGroup) -> bool:
+    """A group of 997s or 999s: X12 never acknowledges an acknowledgment."""
+    source = group.manifest if group.manifest is not None else next(
+        iter(group.results.values()), None)  # fmt: skip
+    return source is not None and source["envelope"]["gs01"] == ACKNOWLEDGMENT_GROUP
 
 
 def answer(

@@ -35,7 +35,8 @@ class PendingGroup:
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """A group whose 999 was published (or that could not be answered: `control_number` "")."""
+    """A group answered: its 999 published, or none (`control_number` "-" for a GS01 FA group,
+    which X12 does not acknowledge; "" when the 999 could not be built, a bug)."""
 
     control_number: str
     digest: str

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from edimesh.acknowledger.answer import answer
+from edimesh.acknowledger.answer import answer, is_acknowledgment_group
 from edimesh.acknowledger.changelog import Changes
 from edimesh.acknowledger.observe import AcknowledgerTelemetry
 from edimesh.acknowledger.rebuild import rebuild
@@ -53,6 +53,7 @@ _log = logging.getLogger(__name__)
 SERVICE = "acknowledger"
 DLQ_KEYLESS_PARTITION = 0
 UNANSWERED = ""  # the control number of a group whose 999 could not be built (a bug)
+NOT_ANSWERED = "-"  # ... of an acknowledgment group (GS01 FA): done, with no 999 by design
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +302,12 @@ class PartitionWorker:
         """Publish the group's 999 and mark it done; False when it could not be built."""
         env = self._env
         group = state.pending[group_key]
+        if is_acknowledgment_group(group):
+            done = Done(NOT_ANSWERED, "", timed_out)
+            state.finish(group_key, done)
+            batch.changes.put_done(group_key, done, list(group.results),
+                                   group.manifest is not None)  # fmt: skip
+            return True
         try:
             control_number = state.allocate_control_number()
             record, done = answer(group_key, group, control_number=control_number,

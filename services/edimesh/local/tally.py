@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from edimesh.acknowledger.answer import ACKNOWLEDGMENT_GROUP
 from edimesh.mesh.topics import FILES_STAGED
 
 
@@ -36,7 +37,7 @@ class Tally:
     sets: set[str] = field(default_factory=set)  # idempotency keys on edi.transactions
     set_records: int = 0  # records on edi.transactions (a key may repeat in user files)
     routed: set[str] = field(default_factory=set)  # keys with a validator outcome
-    groups: set[str] = field(default_factory=set)  # group keys with a manifest
+    groups: set[str] = field(default_factory=set)  # group keys with a manifest, but FA groups
     files_done: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (ics, sets)
     files_failed: set[str] = field(default_factory=set)  # staged files the splitter dead-lettered
     validated: int = 0
@@ -61,7 +62,8 @@ class Tally:
                         record["sets"],
                     )
             case Kind.MANIFESTS:
-                self.groups.add(record["group_key"])
+                if record["envelope"]["gs01"] != ACKNOWLEDGMENT_GROUP:  # never answered
+                    self.groups.add(record["group_key"])
             case Kind.VALIDATED:
                 self.validated += 1
                 self.claims += int(record["summary"]["claim_count"])

@@ -1,4 +1,4 @@
-"""Transaction models and SNIP 1-5 validation for 837P/I/D, 835 and 270/271 (005010).
+"""Transaction models and SNIP 1-5 validation for 837P/I/D, 835, 270/271 and 999 (005010).
 
 Pure: bytes of one transaction set in, a ``ValidationResult`` out. See docs/validation.md.
 

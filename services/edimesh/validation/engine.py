@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from edimesh.validation import findings as f
 from edimesh.validation.codesets import icd10
-from edimesh.validation.extract import claims, eligibility, remits
+from edimesh.validation.extract import acks, claims, eligibility, remits
 from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.parser import Parser, split_segments
 from edimesh.validation.result import Content, Summary, ValidationResult
@@ -35,6 +35,7 @@ Extractor = Callable[[Loop, str, str, str, str], Content]
 _EXTRACTORS: dict[str, Extractor] = {
     "837P": claims.extract, "837I": claims.extract, "837D": claims.extract,
     "835": remits.extract, "270": eligibility.extract, "271": eligibility.extract,
+    "999": acks.extract,
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
+from edimesh.validation.models.ack import Acknowledgment
 from edimesh.validation.models.claim import ClaimTransaction
 from edimesh.validation.models.eligibility import EligibilityTransaction
 from edimesh.validation.models.remit import Remittance
@@ -20,6 +21,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "ClaimTransaction": ClaimTransaction,
     "Remittance": Remittance,
     "EligibilityTransaction": EligibilityTransaction,
+    "Acknowledgment": Acknowledgment,
 }
 
 

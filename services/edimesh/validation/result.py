@@ -11,13 +11,15 @@ from pydantic import BaseModel
 
 from edimesh.validation import findings as f
 from edimesh.validation.findings import Finding, Severity, Snip
+from edimesh.validation.models.ack import Acknowledgment
 from edimesh.validation.models.claim import ClaimTransaction
 from edimesh.validation.models.eligibility import EligibilityTransaction
 from edimesh.validation.models.remit import Remittance
 
-Content = ClaimTransaction | Remittance | EligibilityTransaction
+Content = ClaimTransaction | Remittance | EligibilityTransaction | Acknowledgment
 CONTENT_MODELS = {"837P": "Claim837P/1", "837I": "Claim837I/1", "837D": "Claim837D/1",
-                  "835": "Remittance835/1", "270": "Eligibility270/1", "271": "Eligibility271/1"}
+                  "835": "Remittance835/1", "270": "Eligibility270/1", "271": "Eligibility271/1",
+                  "999": "Acknowledgment999/1"}
 
 
 def _default(obj: object) -> Any:
@@ -48,7 +50,7 @@ class Summary:
 @dataclass(frozen=True, slots=True)
 class ValidationResult:
     guide: str | None  # the guide id validated against, None when unsupported
-    kind: str | None  # 837P, 837I, 837D, 835, 270, 271
+    kind: str | None  # 837P, 837I, 837D, 835, 270, 271, 999
     content: Content | None
     findings: tuple[Finding, ...]
     summary: Summary

@@ -106,6 +106,7 @@ ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 ST02 = "0001"
 MAX_CODES = 5  # IK502..IK506, AK905..AK909
 MAX_IK3 = 999  # per AK2 loop (our bound; the guide's loop is unbounded)
+MAX_LOOP_ID = 4  # IK303, data element 447: AN 1/4
 MAX_IK4 = 99  # per IK3 loop (our bound; the guide's loop is unbounded)
 MAX_BUSINESS_UNIT = 35  # CTX01-2
 ACCEPTED = frozenset({"A", "E"})
@@ -162,8 +163,9 @@ def build_999(group: GroupAck, *, control_number: str, when: datetime) -> Ack999
 def _set_loop(set_ack: SetAck, gs08: str) -> list[list[str]]:
     out = [["AK2", clean(set_ack.st01), clean(set_ack.st02), clean(set_ack.st03 or gs08)]]
     for note in set_ack.segments[:MAX_IK3]:
-        out.append(["IK3", clean(note.segment_id), str(note.position), clean(note.loop_id or ""),
-                    clean(note.code)])  # fmt: skip
+        # IK303 (element 447) holds at most 4 characters: 2010BA is reported as 2010.
+        loop = clean(note.loop_id or "")[:MAX_LOOP_ID]
+        out.append(["IK3", clean(note.segment_id), str(note.position), loop, clean(note.code)])
         if note.business_unit is not None:
             name, value = clean(note.business_unit[0]), clean(note.business_unit[1])
             if name and value:

@@ -27,6 +27,7 @@ from edimesh.acknowledger.results import group_ack_of
 from edimesh.validator.handler import Category, Destination
 from edimesh.x12.ack999 import build_999
 from tests.unit.acknowledger.pipeline import BUILT, CONTROL_NUMBER, check_999, masked, run_pipeline
+from tests.unit.acknowledger.valid999 import assert_valid_999
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden" / "999"
 CASES = ["clean_group", "snip2_error", "balancing_error", "missing_se"]
@@ -37,6 +38,7 @@ REGENERATE = os.environ.get("EDIMESH_REGENERATE_GOLDEN") == "1"
 def test_999_matches_its_golden_file(case: str) -> None:
     run = run_pipeline((GOLDEN / f"{case}.x12").read_bytes())
     check_999(run.ack.text)
+    assert_valid_999(run.ack.text)  # strict: nothing tolerated (check_999 also runs it)
     expected = GOLDEN / f"{case}.999"
     if REGENERATE:
         expected.write_text(masked(run.ack.text), encoding="latin-1")

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from edimesh.acknowledger.answer import is_acknowledgment_group
 from edimesh.acknowledger.changelog import ChangelogError, Changes, apply
-from edimesh.acknowledger.state import MAX_CONTROL_NUMBER, Done, PartitionState
+from edimesh.acknowledger.state import MAX_CONTROL_NUMBER, Done, PartitionState, PendingGroup
 from edimesh.mesh import messages
 from edimesh.mesh.schemas import MessageType
 from tests.unit.mesh_samples import GROUP_KEY, SAMPLES
@@ -134,3 +135,16 @@ def test_an_unreadable_changelog_entry_is_an_error(key: bytes | None, value: byt
     headers: list[tuple[str, Any]] = []
     with pytest.raises(ChangelogError):
         apply(PartitionState(0, 1), key, value, headers)
+
+
+def _with_gs01(record: Any, gs01: str) -> Any:
+    return {**record, "envelope": {**record["envelope"], "gs01": gs01}}
+
+
+@pytest.mark.parametrize(("gs01", "expected"), [("HC", False), ("FA", True)])
+def test_only_groups_of_acknowledgments_go_unanswered(gs01: str, expected: bool) -> None:
+    by_manifest = PendingGroup(0, manifest=_with_gs01(MANIFEST, gs01))
+    by_result = PendingGroup(0, results={"0001": _with_gs01(RESULT, gs01)})
+    assert is_acknowledgment_group(by_manifest) is expected
+    assert is_acknowledgment_group(by_result) is expected
+    assert is_acknowledgment_group(PendingGroup(0)) is False

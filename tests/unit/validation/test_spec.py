@@ -12,13 +12,14 @@ from . import samples
 from .helpers import validate
 
 
-def test_all_six_guides_compile() -> None:
+def test_all_seven_guides_compile() -> None:
     assert supported() == [
         ("270", "005010X279A1", "270"), ("271", "005010X279A1", "271"),
         ("835", "005010X221A1", "835"), ("837", "005010X222A1", "837P"),
         ("837", "005010X223A2", "837I"), ("837", "005010X224A2", "837D"),
+        ("999", "005010X231A1", "999"),
     ]
-    assert len(load_guides()) == 6
+    assert len(load_guides()) == 7
 
 
 @pytest.mark.parametrize(("st01", "st03", "gs08", "kind"), [

@@ -59,8 +59,8 @@ def test_usage_indicator_is_echoed_and_defaults_to_production() -> None:
 def test_ak203_falls_back_to_gs08_when_st03_is_absent() -> None:
     ak2 = find(group(accepted("0001"), rejected("0002")), "AK2")
     assert ak2 == [["AK2", "837", "0001", "005010X222A1"], ["AK2", "837", "0002", "005010X222A1"]]
-    other = find(group(SetAck("837", "7", None, "A"), gs08="005010X223A2"), "AK2")
-    assert other == [["AK2", "837", "7", "005010X223A2"]]
+    other = find(group(SetAck("837", "0007", None, "A"), gs08="005010X223A2"), "AK2")
+    assert other == [["AK2", "837", "0007", "005010X223A2"]]
 
 
 def test_segment_and_element_notes_with_business_unit_context() -> None:
@@ -91,13 +91,13 @@ def test_a_segment_note_outside_a_loop_and_without_business_unit() -> None:
 def test_echoed_values_lose_delimiter_characters() -> None:
     note = SegmentNote("CLM", 20, "2300", "8", ("CLM01", "A*B:C^D~E"), (
         ElementNote(1, None, None, 1028, "6", copy="x*y"),))  # fmt: skip
-    g = group(SetAck("837", "00*1", "0050:10", "R", ("5",), (note,)), isa06="SUB*MIT",
+    g = group(SetAck("837", "000*1", "0050:10", "R", ("5",), (note,)), isa06="SUB*MIT",
               gs02="S~A", gs06="47^11")  # fmt: skip
     out = segs(g)
     assert out[0][8] == "SUBMIT".ljust(15)
     assert out[1][3] == "SA"
     assert out[3] == ["AK1", "HC", "4711", "005010X222A1"]
-    assert ["AK2", "837", "001", "005010"] in out
+    assert ["AK2", "837", "0001", "005010"] in out
     assert ["CTX", "CLM01:ABCDE"] in out
     assert ["IK4", "1", "1028", "6", "xy"] in out
 
@@ -125,18 +125,18 @@ def test_repeats_are_truncated_to_the_limits() -> None:
 @pytest.mark.parametrize(
     ("sets", "changes", "ak9"),
     [
-        ((accepted("1"), accepted("2")), {}, ["A", "2", "2", "2"]),
-        ((accepted("1"), accepted("2", "E")), {}, ["E", "2", "2", "2"]),
-        ((accepted("1"),), {"ak905": ("5",), "declared_count": 2}, ["E", "2", "1", "1", "5"]),
-        ((accepted("1"), rejected("2")), {}, ["P", "2", "2", "1"]),
-        ((rejected("1"), rejected("2")), {}, ["R", "2", "2", "0"]),
+        ((accepted("0001"), accepted("0002")), {}, ["A", "2", "2", "2"]),
+        ((accepted("0001"), accepted("0002", "E")), {}, ["E", "2", "2", "2"]),
+        ((accepted("0001"),), {"ak905": ("5",), "declared_count": 2}, ["E", "2", "1", "1", "5"]),
+        ((accepted("0001"), rejected("0002")), {}, ["P", "2", "2", "1"]),
+        ((rejected("0001"), rejected("0002")), {}, ["R", "2", "2", "0"]),
         # a set the splitter did not emit: received, never accepted
-        ((accepted("1"),), {"received_count": 2, "declared_count": 2}, ["P", "2", "2", "1"]),
+        ((accepted("0001"),), {"received_count": 2, "declared_count": 2}, ["P", "2", "2", "1"]),
         # GE missing: AK902 is the count received
-        ((accepted("1"),), {"declared_count": None, "ak905": ("3",)}, ["E", "1", "1", "1", "3"]),
+        ((accepted("0001"),), {"declared_count": None, "ak905": ("3",)}, ["E", "1", "1", "1", "3"]),
         # timed out: never A, even when every result that came was accepted
         (
-            (accepted("1"),),
+            (accepted("0001"),),
             {"timed_out": True, "received_count": 3, "declared_count": 3},
             ["P", "3", "3", "1"],
         ),
@@ -156,14 +156,14 @@ def test_ak9_status_and_counts(
 def test_se_counts_st_to_se() -> None:
     note = SegmentNote("CLM", 20, "2300", "8", ("CLM01", "X"), (ElementNote(1, None, None, None,
                                                                             "6"),))  # fmt: skip
-    out = segs(group(accepted("1"), rejected("2", note, note)))
+    out = segs(group(accepted("0001"), rejected("0002", note, note)))
     st, se = [s[0] for s in out].index("ST"), [s[0] for s in out].index("SE")
     assert out[se] == ["SE", str(se - st + 1), "0001"]
     assert se - st + 1 == 14  # ST AK1 AK2 IK5 AK2 (IK3 CTX IK4)x2 IK5 AK9 SE
 
 
 def test_same_input_same_bytes_and_only_the_arguments_vary_the_envelope() -> None:
-    g = group(accepted("1"), rejected("2", SegmentNote("NM1", 5, "2010AA", "8")))
+    g = group(accepted("0001"), rejected("0002", SegmentNote("NM1", 5, "2010AA", "8")))
     one = build_999(g, control_number=CN, when=WHEN)
     assert build_999(g, control_number=CN, when=WHEN) == one
     other = build_999(g, control_number="000000124", when=WHEN + dt.timedelta(days=1))

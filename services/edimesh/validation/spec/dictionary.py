@@ -94,6 +94,13 @@ III | Information | 1270:ID:1:3 1271:AN:1:30 1136:ID:2:2 933:AN:1:264 380:R:1:15
 MPI | Military Personnel Information | 1201:ID:1:1 1584:ID:2:2 1585:ID:2:2 352:AN:1:80 1586:ID:2:3 1250:ID:2:3 1251:AN:1:35 | P0607 |
 LS  | Loop Header | 447:AN:1:4 | |
 LE  | Loop Trailer | 447:AN:1:4 | |
+AK1 | Functional Group Response Header | 479:ID:2:2 28:N0:1:9 480:AN:1:12 | |
+AK2 | Transaction Set Response Header | 143:ID:3:3 329:AN:4:9 1705:AN:1:35 | |
+IK3 | Implementation Data Segment Note | 721:ID:2:3 719:N0:1:10 447:AN:1:4 620:ID:1:3 | |
+CTX | Context | C998[9999:AN:1:35 9998:AN:1:35]*10 721:ID:2:3 719:N0:1:10 447:AN:1:4 C030[722:N0:1:2 1528:N0:1:2 1686:N0:1:4] C999[725:N0:1:4 725:N0:1:4] | | 01-1
+IK4 | Implementation Data Element Note | C030[722:N0:1:2 1528:N0:1:2 1686:N0:1:4] 725:N0:1:4 621:ID:1:3 724:AN:1:99 | |
+IK5 | Implementation Transaction Set Response Trailer | 717:ID:1:1 618:ID:1:3 618:ID:1:3 618:ID:1:3 618:ID:1:3 618:ID:1:3 | |
+AK9 | Functional Group Response Trailer | 715:ID:1:1 97:N0:1:6 123:N0:1:6 2:N0:1:6 716:ID:1:3 716:ID:1:3 716:ID:1:3 716:ID:1:3 716:ID:1:3 | |
 """
 
 _ELEMENT = re.compile(r"(\d+):(ID|AN|N\d|R|DT|TM|B):(\d+):(\d+)(?:\*(\d+))?$")

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from edimesh.validation.guides import x221_835, x222_837p, x223_837i, x224_837d, x279_27x
+from edimesh.validation.guides import (
+    x221_835,
+    x222_837p,
+    x223_837i,
+    x224_837d,
+    x231_999,
+    x279_27x,
+)
 from edimesh.validation.spec.compiled import CompiledGuide, compile_guide
 from edimesh.validation.spec.format import Guide
 
@@ -19,6 +26,7 @@ BUILDERS: tuple[Callable[[], Guide], ...] = (
     x221_835.build,
     x279_27x.build_270,
     x279_27x.build_271,
+    x231_999.build,
 )
 
 

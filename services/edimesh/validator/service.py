@@ -10,8 +10,10 @@ producer (`<group>-<topic>-<partition>`), whose transactions carry the outputs a
 offset together. Starting it fences the partition's previous owner; the worker then re-reads the
 committed offset, so nothing that owner committed is validated twice.
 
-Backpressure: a partition is paused while its worker holds a full batch of queued sets and
-resumed when there is room; at most `max_in_flight` sets are in the validation pool at once.
+Backpressure: a partition is paused while its worker holds a full batch of queued sets, and
+every partition that delivers more while the queued input of all workers together exceeds
+`max_queued_mb`; a paused partition is resumed when both have room again. At most
+`max_in_flight` sets are in the validation pool at once.
 The poll loop does no validation, so the group session stays healthy.
 
 Health (EDIMESH_HEALTH_PORT, `settings.health`): the endpoint starts first, so /livez answers
@@ -44,6 +46,7 @@ from edimesh.validator.worker import SERVICE, PartitionWorker, WorkerEnv
 
 _log = logging.getLogger(__name__)
 MAX_POLL_RECORDS = 500
+MiB = 1 << 20
 # Readiness conditions (the names /readyz reports when unmet).
 STARTED = "started"
 KAFKA_REACHABLE = "kafka_reachable"
@@ -72,8 +75,11 @@ class ValidatorService:
         self.settings = settings
         self.topics = mesh_topics(settings.topic_prefix)
         self.telemetry = ValidatorTelemetry.of(telemetry, settings.group_id, self.topics)
-        self.pool = ValidationPool(settings.worker_processes, settings.max_in_flight)
+        self.pool = ValidationPool(settings.worker_processes, settings.max_in_flight,
+                                   settings.pool_batch_sets)  # fmt: skip
         self._workers: dict[TopicPartition, PartitionWorker] = {}
+        self._paused: set[TopicPartition] = set()
+        self._budget_bytes = settings.max_queued_mb * MiB
         self._stop = asyncio.Event()
         self._stack: AsyncExitStack | None = None
         self._consumer: Any = None
@@ -97,8 +103,8 @@ class ValidatorService:
     async def _start(self, stack: AsyncExitStack) -> None:
         s = self.settings
         await stack.enter_async_context(self._health)
-        await asyncio.to_thread(self.pool.start)  # loads the guides (threads) before polling
-        stack.callback(self.pool.stop)
+        await self.pool.start()  # threads: the guides load before polling
+        stack.push_async_callback(self.pool.stop)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=s.bootstrap_servers,
             client_id=f"{s.group_id}-{s.instance_id or 'dynamic'}",
@@ -177,13 +183,34 @@ class ValidatorService:
                     consumer.seek(tp, records[0].offset)
                 continue
             worker.submit(records)
-            if worker.backlog >= self.settings.batch_max_records:
-                consumer.pause(tp)  # until the worker has room
+            if not self._has_room(worker):
+                consumer.pause(tp)  # until the worker and the budget have room
+                self._paused.add(tp)
+
+    def queued_bytes(self) -> int:
+        """Input held by all partition workers (queued or in their current batch)."""
+        return sum(w.backlog_bytes for w in self._workers.values())
+
+    def _has_room(self, worker: PartitionWorker) -> bool:
+        return (worker.backlog < self.settings.batch_max_records
+                and self.queued_bytes() < self._budget_bytes)  # fmt: skip
 
     def _on_room(self, tp: TopicPartition) -> None:
+        """A worker drained some of its queue: resume the paused partitions that have room
+        (not only its own: the budget is shared)."""
         consumer = self._consumer
-        if consumer is not None and tp in self._workers and tp in consumer.assignment():
-            consumer.resume(tp)
+        if consumer is None or not self._paused:
+            return
+        if self.queued_bytes() >= self._budget_bytes:
+            return
+        assigned = consumer.assignment()
+        for paused in list(self._paused):
+            worker = self._workers.get(paused)
+            if worker is None or paused not in assigned:
+                self._paused.discard(paused)
+            elif worker.backlog < self.settings.batch_max_records:
+                consumer.resume(paused)
+                self._paused.discard(paused)
 
     async def _committed(self, tp: TopicPartition) -> int | None:
         offset: int | None = await self._consumer.committed(tp)
@@ -215,6 +242,7 @@ class ValidatorService:
     async def revoke(self, revoked: set[TopicPartition]) -> None:
         self.readiness.clear(PARTITIONS_ASSIGNED)  # rebalancing (or stopping)
         workers = [self._workers.pop(tp) for tp in revoked if tp in self._workers]
+        self._paused -= revoked  # a partition assigned again starts unpaused
         await asyncio.gather(*(w.stop(self.settings.shutdown_timeout_s) for w in workers))
         if revoked:
             _log.info("partitions revoked",

@@ -13,6 +13,10 @@
 | EDIMESH_VALIDATOR_WORKER_PROCESSES       | 1                   | validation processes; 0 runs   |
 |                                          |                     | validation in threads          |
 | EDIMESH_VALIDATOR_MAX_IN_FLIGHT          | 64                  | sets being validated at once   |
+| EDIMESH_VALIDATOR_POOL_BATCH_SETS        | 8                   | sets per task sent to a worker |
+|                                          |                     | process, at most               |
+| EDIMESH_VALIDATOR_MAX_QUEUED_MB          | 64                  | input held in memory across    |
+|                                          |                     | partitions before pausing them |
 | EDIMESH_VALIDATOR_MAX_ATTEMPTS           | 3                   | transient failures before DLQ  |
 | EDIMESH_VALIDATOR_RETRY_BACKOFF_S        | 0.5                 | first backoff (doubles, jitter)|
 | EDIMESH_VALIDATOR_SESSION_TIMEOUT_MS     | 10000               | group session timeout          |
@@ -46,6 +50,8 @@ class ValidatorSettings(GroupServiceSettings):
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     worker_processes: int = Field(default=1, ge=0, le=64)
     max_in_flight: int = Field(default=64, ge=1, le=10_000)
+    pool_batch_sets: int = Field(default=8, ge=1, le=1_000)
+    max_queued_mb: int = Field(default=64, ge=1, le=65_536)
     max_attempts: int = Field(default=3, ge=1, le=20)
     retry_backoff_s: float = Field(default=0.5, ge=0, le=60)
     max_backoff_s: float = Field(default=10.0, ge=0, le=600)

@@ -92,6 +92,7 @@ class PartitionWorker:
     def __init__(self, env: WorkerEnv) -> None:
         self._env = env
         self._queue: deque[Any] = deque()
+        self._queued_bytes = 0  # of the queued records' values: the service's memory budget
         self._wakeup = asyncio.Event()
         self._stop_requested = asyncio.Event()
         self._stopping = False
@@ -111,12 +112,17 @@ class PartitionWorker:
     def backlog(self) -> int:
         return len(self._queue)
 
+    @property
+    def backlog_bytes(self) -> int:
+        return self._queued_bytes
+
     def start(self) -> None:
         name = f"validator-{self.source.topic}-{self.source.partition}"
         self._task = asyncio.create_task(self._main(), name=name)
 
     def submit(self, records: list[Any]) -> None:
         self._queue.extend(records)
+        self._queued_bytes += sum(_size(r) for r in records)
         self._wakeup.set()
 
     async def stop(self, timeout_s: float) -> None:
@@ -170,7 +176,7 @@ class PartitionWorker:
         env = self._env
         while not self._stopping:
             while self._queue and self._queue[0].offset < self._floor:
-                self._queue.popleft()
+                self._dequeue()
             if not self._queue:
                 env.on_room(self.source)
                 self._wakeup.clear()
@@ -182,9 +188,12 @@ class PartitionWorker:
             await self._commit(routed, next_offset)
             self._floor = next_offset
             for _ in batch:
-                self._queue.popleft()
+                self._dequeue()
             if len(self._queue) < env.settings.batch_max_records:
                 env.on_room(self.source)
+
+    def _dequeue(self) -> None:
+        self._queued_bytes -= _size(self._queue.popleft())
 
     async def _commit(
         self, per_set: list[list[tuple[Pending, BatchTrace]]], next_offset: int
@@ -284,3 +293,8 @@ class PartitionWorker:
         partition = None if record.key is not None else DLQ_KEYLESS_PARTITION
         return Pending(self._env.topics.dlq.name, record.key, value,
                        headers + dead_letter_headers(letter), partition)  # fmt: skip
+
+
+def _size(record: Any) -> int:
+    value = record.value
+    return len(value) if value is not None else 0

@@ -33,15 +33,45 @@ def test_the_flow_topics_have_their_documented_names() -> None:
     assert len(names) == len(mesh_topics().all()) == 12
 
 
+WINDOWED_LEDGERS = {
+    "edi.ledger.interchanges": 365,
+    "edi.progress.splitter": 30,
+    "edi.acknowledger.group-manifests": 7,
+    "edi.acknowledger.state": 30,
+}
+
+
 def test_streams_delete_and_ledgers_compact() -> None:
     for spec in mesh_topics().all():
         if spec.name in STREAMS:
             assert spec.cleanup_policy is CleanupPolicy.DELETE, spec.name
             assert spec.configs["retention.ms"] == str(spec.retention_ms)
+        elif spec.name in WINDOWED_LEDGERS:
+            assert spec.cleanup_policy is CleanupPolicy.COMPACT_DELETE, spec.name
+            assert spec.configs["cleanup.policy"] == "compact,delete"
+            days = WINDOWED_LEDGERS[spec.name]
+            assert spec.configs["retention.ms"] == str(days * 24 * 3600 * 1000), spec.name
+            assert spec.configs["segment.ms"] == str(24 * 3600 * 1000)  # compaction can run
         else:
             assert spec.cleanup_policy is CleanupPolicy.COMPACT, spec.name
             assert "retention.ms" not in spec.configs
         assert spec.configs["cleanup.policy"] == spec.cleanup_policy.value
+
+
+def test_windowed_ledgers_outlive_what_reads_them() -> None:
+    # A re-delivered FileStaged still finds its file's progress; a replayed manifest or result
+    # still finds its group's done entry (else a second 999).
+    t = mesh_topics()
+    staged_age = t.files_staged.max_record_age_ms
+    assert staged_age is not None
+    assert t.splitter_progress.retention_ms is not None
+    assert t.splitter_progress.retention_ms > staged_age
+    assert t.acknowledger_state.retention_ms is not None
+    for source in (t.group_manifests, t.set_results):
+        age = source.max_record_age_ms
+        assert age is not None, source.name
+        assert t.acknowledger_state.retention_ms > age, source.name
+    assert t.staged_ledger.max_record_age_ms is None  # compact only: never deleted for age
 
 
 def test_every_topic_is_zstd_and_takes_large_sets() -> None:

@@ -11,6 +11,11 @@ A manifest or result entry carries the wall-clock time its group was first seen
 (`edimesh.ack.first_seen_ms` header): the timeout counts from it, across restarts. A group's
 `m` and `r` entries are tombstoned (value None) in the transaction that writes its `d` entry,
 so compaction leaves one small entry per answered group.
+
+The topic is `compact,delete`: an entry older than its retention.ms is deleted even if it is
+the latest for its key. A `d` entry's record timestamp is when its group was answered (the
+state forgets it after the same window); the `s` entry is rewritten at least daily by the
+worker so the sequence outlives the retention.
 """
 
 from __future__ import annotations
@@ -74,8 +79,15 @@ def _first(first_ms: int) -> tuple[str, bytes]:
     return (FIRST_SEEN_HEADER, str(first_ms).encode())
 
 
-def apply(state: PartitionState, key: bytes | None, value: bytes | None, headers: Any) -> None:
-    """Replay one changelog record into `state` (rebuild at assignment)."""
+def apply(
+    state: PartitionState,
+    key: bytes | None,
+    value: bytes | None,
+    headers: Any,
+    timestamp: int | None = None,
+) -> None:
+    """Replay one changelog record (written at `timestamp`, epoch ms) into `state` (rebuild at
+    assignment); without a timestamp the record counts as written at `state.restore_now_ms`."""
     if key is None:
         raise ChangelogError("changelog record without a key")
     text = key.decode()
@@ -83,22 +95,30 @@ def apply(state: PartitionState, key: bytes | None, value: bytes | None, headers
     if text != SEQUENCE_KEY and kind not in {"d", "m", "r"}:
         raise ChangelogError(f"unknown changelog entry kind {kind!r}")
     try:
-        _apply(state, text, value, list(headers or []))
+        at_ms = timestamp if timestamp is not None and timestamp > 0 else state.restore_now_ms
+        _apply(state, text, value, list(headers or []), at_ms)
     except (ValueError, KeyError, TypeError, EdiMeshError) as exc:
         raise ChangelogError(f"unreadable changelog entry of kind {kind!r}") from exc
 
 
 def _apply(
-    state: PartitionState, text: str, value: bytes | None, headers: list[tuple[str, bytes]]
+    state: PartitionState,
+    text: str,
+    value: bytes | None,
+    headers: list[tuple[str, bytes]],
+    at_ms: int,
 ) -> None:
     kind, _, rest = text.partition("|")
     if text == SEQUENCE_KEY:
         if value is not None:
             state.sequence = max(state.sequence, int(json.loads(value)["next"]))
+            state.sequence_ms = max(state.sequence_ms, at_ms)
     elif kind == "d":
-        if value is not None:
+        if value is not None and state.restored_too_old(at_ms):
+            state.forget(rest)  # not even parsed: most of a long changelog is this
+        elif value is not None:
             d = json.loads(value)
-            done = Done(str(d["control_number"]), str(d["digest"]), bool(d["timed_out"]))
+            done = Done(str(d["control_number"]), str(d["digest"]), bool(d["timed_out"]), at_ms)
             state.restore_done(rest, done)
     elif kind == "m":
         manifest = None if value is None else decode(

@@ -3,12 +3,17 @@
 Called after the partition's producer was initialised: InitProducerId returns only once the
 previous owner's transactions are complete (markers written), so reading read_committed up to
 the partition's end offset then sees everything that owner committed and nothing it aborted.
+
+Done entries answered before the retention window are not restored (see `state.py`), so the
+memory held and the time to rebuild follow the window, not the service's age.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -26,10 +31,17 @@ _FETCH_WAIT_MS = 50
 
 
 async def rebuild(
-    bootstrap: str, changelog: TopicPartition, partitions: int, *, timeout_s: float
+    bootstrap: str,
+    changelog: TopicPartition,
+    partitions: int,
+    *,
+    timeout_s: float,
+    done_retention_ms: int | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> PartitionState:
     """The state kept in partition `changelog` (of a topic with `partitions` partitions)."""
-    state = PartitionState(changelog.partition, partitions)
+    state = PartitionState(changelog.partition, partitions, done_retention_ms)
+    state.restore_now_ms = int(clock() * 1000)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         isolation_level="read_committed",
@@ -47,7 +59,7 @@ async def rebuild(
             while await consumer.position(changelog) < end:
                 batches = await consumer.getmany(changelog, timeout_ms=_POLL_MS)
                 for record in batches.get(changelog, []):
-                    apply(state, record.key, record.value, record.headers)
+                    apply(state, record.key, record.value, record.headers, record.timestamp)
                     count += 1
     except TimeoutError:
         raise TransientError(f"changelog partition {changelog.partition} not read within "

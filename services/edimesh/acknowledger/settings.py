@@ -18,19 +18,27 @@
 | EDIMESH_ACKNOWLEDGER_SESSION_TIMEOUT_MS     | 10000                | group session timeout       |
 | EDIMESH_ACKNOWLEDGER_TRANSACTION_TIMEOUT_MS | 60000                | broker aborts a longer txn  |
 | EDIMESH_ACKNOWLEDGER_SHUTDOWN_TIMEOUT_S     | 20                   | SIGTERM: finish the batch   |
+| EDIMESH_ACKNOWLEDGER_DONE_RETENTION_DAYS    | 30                   | an answered group is        |
+|                                             |                      | remembered this long (must  |
+|                                             |                      | outlast the inputs' reach)  |
+
+The done window should match the retention.ms of edi.acknowledger.state (see
+edimesh.mesh.topics); it must exceed how long the inputs (group manifests, set results) can
+still deliver a record, else a replayed input could earn its group a second 999.
 
 The health endpoint's variables (EDIMESH_HEALTH_*) are shared by every service.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from edimesh.mesh.service_settings import (
     GroupServiceSettings,
     group_id_field,
 )
+from edimesh.mesh.topics import ACKNOWLEDGER_STATE_DAYS, BASE, DAY_MS
 
 
 class AcknowledgerSettings(GroupServiceSettings):
@@ -45,3 +53,20 @@ class AcknowledgerSettings(GroupServiceSettings):
     rebuild_timeout_s: float = Field(default=120.0, gt=0)
     retry_backoff_s: float = Field(default=0.5, ge=0, le=60)
     max_backoff_s: float = Field(default=10.0, ge=0, le=600)
+    done_retention_days: int = Field(default=ACKNOWLEDGER_STATE_DAYS, ge=1, le=3650)
+
+    @property
+    def done_retention_ms(self) -> int:
+        return self.done_retention_days * DAY_MS
+
+    @model_validator(mode="after")
+    def _check_done_window(self) -> AcknowledgerSettings:
+        # An input still deliverable after its group was forgotten would be answered again.
+        ages = [BASE.group_manifests.max_record_age_ms, BASE.set_results.max_record_age_ms]
+        reach = max(age for age in ages if age is not None) + int(self.ack_timeout_s * 1000)
+        if self.done_retention_ms <= reach:
+            raise ValueError(
+                f"done_retention_days must exceed how long the inputs can still deliver a "
+                f"record ({reach / DAY_MS:.1f} days)"
+            )
+        return self

@@ -7,6 +7,8 @@ changelog. Then, batch by batch, join the queued records into the state and comm
 transaction: the 999s of the groups that completed, the changelog records of every state
 change, the dead letters, and both input offsets. A group that stays incomplete past
 `ack_timeout_s` (from its first record) is answered by a timed-out 999 in the same way.
+Each sweep also forgets done groups older than `done_retention_days` and, once a day,
+rewrites the sequence so the changelog's retention never deletes it.
 
 A record that cannot be decoded goes to the DLQ (its partition goes on). Failures of Kafka
 itself leave the outcome unknown: the worker drops its state, restarts the producer and
@@ -54,6 +56,7 @@ SERVICE = "acknowledger"
 DLQ_KEYLESS_PARTITION = 0
 UNANSWERED = ""  # the control number of a group whose 999 could not be built (a bug)
 NOT_ANSWERED = "-"  # ... of an acknowledgment group (GS01 FA): done, with no 999 by design
+SEQUENCE_REFRESH_MS = 24 * 3600 * 1000  # far inside the changelog's retention (>= 15 days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,7 @@ class PartitionWorker:
         self._state = await rebuild(
             env.settings.bootstrap_servers, self.changelog, env.partitions,
             timeout_s=env.settings.rebuild_timeout_s,
+            done_retention_ms=env.settings.done_retention_ms, clock=env.clock,
         )  # fmt: skip
 
     async def _sleep(self, seconds: float) -> None:
@@ -188,18 +192,21 @@ class PartitionWorker:
                      for tp, q in self._queues.items() if q}  # fmt: skip
             now = env.clock()
             due: list[str] = []
+            refresh = False
             if now - self._last_sweep >= settings.sweep_interval_s:
                 self._last_sweep = now
                 clock_ms = await self._timeout_clock_ms(busy=bool(taken), now=now)
                 due = state.expired(clock_ms, int(settings.ack_timeout_s * 1000))
-            if not taken and not due:
+                state.expire_done(int(now * 1000))  # retention is wall-clock, like Kafka's
+                refresh = state.sequence_stale(int(now * 1000), SEQUENCE_REFRESH_MS)
+            if not taken and not due and not refresh:
                 for tp in self.inputs:
                     env.on_room(tp)
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._idle_s(now))
                 continue
-            await self._commit(state, taken, due)
+            await self._commit(state, taken, due, refresh_sequence=refresh)
             for tp, records in taken.items():
                 self._floors[tp] = records[-1].offset + 1
                 for _ in records:
@@ -223,8 +230,9 @@ class PartitionWorker:
         return max(self._last_sweep + self._env.settings.sweep_interval_s - now, 0.001)
 
     async def _commit(
-        self, state: PartitionState, taken: dict[TopicPartition, list[Any]], due: list[str]
-    ) -> None:
+        self, state: PartitionState, taken: dict[TopicPartition, list[Any]], due: list[str],
+        *, refresh_sequence: bool = False,
+    ) -> None:  # fmt: skip
         env = self._env
         batch = _Batch([], Changes(self.changelog.topic, self.changelog.partition))
         start_sequence = state.sequence
@@ -235,7 +243,8 @@ class PartitionWorker:
         for group_key in due:
             if group_key in state.pending:
                 self._answer(state, group_key, batch, now, timed_out=True)
-        if state.sequence != start_sequence:
+        write_sequence = refresh_sequence or state.sequence != start_sequence
+        if write_sequence:
             batch.changes.put_sequence(state.sequence)
         offsets = {tp: records[-1].offset + 1 for tp, records in taken.items()}
         producer = env.producer
@@ -251,6 +260,8 @@ class PartitionWorker:
             for _, spans in batch.outputs:
                 spans.end(exc)
             raise
+        if write_sequence:
+            state.sequence_ms = int(env.clock() * 1000)
         for _, spans in batch.outputs:
             spans.end(None)
 
@@ -304,7 +315,7 @@ class PartitionWorker:
         group = state.pending[group_key]
         if is_acknowledgment_group(group):
             done = Done(NOT_ANSWERED, "", timed_out)
-            state.finish(group_key, done)
+            state.finish(group_key, done, int(env.clock() * 1000))
             batch.changes.put_done(group_key, done, list(group.results),
                                    group.manifest is not None)  # fmt: skip
             return True
@@ -316,11 +327,11 @@ class PartitionWorker:
             _log.error("999 could not be built", extra={
                 "partition": env.partition, "group": env.telemetry.token(group_key),
                 "error": error_class(exc)})  # fmt: skip
-            state.finish(group_key, Done(UNANSWERED, "", timed_out))
+            state.finish(group_key, Done(UNANSWERED, "", timed_out), int(env.clock() * 1000))
             batch.changes.put_done(group_key, Done(UNANSWERED, "", timed_out),
                                    list(group.results), group.manifest is not None)  # fmt: skip
             return False
-        state.finish(group_key, done)
+        state.finish(group_key, done, int(env.clock() * 1000))
         batch.changes.put_done(group_key, done, list(group.results), group.manifest is not None)
         value, headers = encode(MessageType.ACKNOWLEDGMENT, record)
         spans, headers = env.telemetry.send(env.topics.acks.name, headers)

@@ -5,9 +5,12 @@
     await ensure_topics(bootstrap, topics.all())
 
 Streams (`cleanup.policy=delete`) carry the flow; ledgers and progress (`compact`) keep the
-latest value per key for the services' dedupe and resume logic. All topics are zstd-compressed
-on the broker and accept messages up to MAX_MESSAGE_BYTES, so producers should set
-`max_request_size=MAX_MESSAGE_BYTES` and consumers `max_partition_fetch_bytes=MAX_MESSAGE_BYTES`.
+latest value per key for the services' dedupe and resume logic. A ledger with a retention
+(`compact,delete`) also drops every entry older than it, so it stops growing: the services
+forget the same entries from memory after the same window (their `*_RETENTION_DAYS` settings).
+All topics are zstd-compressed on the broker and accept messages up to MAX_MESSAGE_BYTES, so
+producers should set `max_request_size=MAX_MESSAGE_BYTES` and consumers
+`max_partition_fetch_bytes=MAX_MESSAGE_BYTES`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ from edimesh.mesh.schemas import MessageType
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # matches the local broker's message.max.bytes
 _DAY_MS = 24 * 60 * 60 * 1000
+DAY_MS = _DAY_MS
+# Kafka's log.roll.hours default: a stream without segment.ms rolls a segment at most this late,
+# and retention deletes whole segments, so a record can outlive retention.ms by this much.
+BROKER_SEGMENT_MS = 7 * _DAY_MS
+# Retention of the windowed ledgers; the services' default memory windows match these.
+INTERCHANGE_LEDGER_DAYS = 365  # ISA13 reuse by a partner within a year is a duplicate
+SPLITTER_PROGRESS_DAYS = 30  # > the files_staged stream's reach (7 days + a segment)
+ACKNOWLEDGER_STATE_DAYS = 30  # > the reach of the acknowledger's inputs (see docs)
+GROUP_MANIFESTS_DAYS = 7  # as long as set_results: a manifest is only joined with its results
 _LEGAL_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 # Base names; a prefix is prepended to each for isolation (tests, tenants).
@@ -42,6 +54,7 @@ ACKNOWLEDGER_STATE = "edi.acknowledger.state"
 class CleanupPolicy(StrEnum):
     DELETE = "delete"  # a stream: old segments expire after retention.ms
     COMPACT = "compact"  # a ledger: the latest value per key is kept
+    COMPACT_DELETE = "compact,delete"  # a windowed ledger: latest per key, none past retention.ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +65,7 @@ class TopicSpec:
     partitions: int
     replication_factor: int
     cleanup_policy: CleanupPolicy
-    retention_ms: int | None  # None for compacted topics: entries live until superseded
+    retention_ms: int | None  # None for compact-only topics: entries live until superseded
     value_schema: MessageType | None  # None: payload owned by the service that uses it
     doc: str
 
@@ -68,10 +81,19 @@ class TopicSpec:
         }
         if self.retention_ms is not None:
             configs["retention.ms"] = str(self.retention_ms)
-        if self.cleanup_policy is CleanupPolicy.COMPACT:
+        if self.cleanup_policy is not CleanupPolicy.DELETE:
             configs["segment.ms"] = str(_DAY_MS)  # roll daily so compaction can run
             configs["delete.retention.ms"] = str(_DAY_MS)  # tombstones seen by slow readers
         return configs
+
+    @property
+    def max_record_age_ms(self) -> int | None:
+        """How old a record can get before retention deletes it (its segment must roll
+        first); None when records are never deleted for age."""
+        if self.retention_ms is None:
+            return None
+        segment = _DAY_MS if self.cleanup_policy is not CleanupPolicy.DELETE else BROKER_SEGMENT_MS
+        return self.retention_ms + segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +127,13 @@ def _stream(name: str, partitions: int, days: int, schema: MessageType, doc: str
     return TopicSpec(name, partitions, 1, CleanupPolicy.DELETE, days * _DAY_MS, schema, doc)
 
 
-def _ledger(name: str, partitions: int, schema: MessageType | None, doc: str) -> TopicSpec:
-    return TopicSpec(name, partitions, 1, CleanupPolicy.COMPACT, None, schema, doc)
+def _ledger(
+    name: str, partitions: int, schema: MessageType | None, doc: str, days: int | None = None
+) -> TopicSpec:
+    if days is None:
+        return TopicSpec(name, partitions, 1, CleanupPolicy.COMPACT, None, schema, doc)
+    return TopicSpec(name, partitions, 1, CleanupPolicy.COMPACT_DELETE, days * _DAY_MS, schema,
+                     doc)  # fmt: skip
 
 
 # Defaults sized for production throughput; tests and the laptop override partitions.
@@ -126,19 +153,24 @@ BASE = MeshTopics(
                 "Undecodable or poison input, retries exhausted; holds PHI."),
     acks=_stream(ACKS,                       3, 30, _M.ACKNOWLEDGMENT,
                  "TA1 and 999 acknowledgments to deliver to partners."),
-    #                     name                partitions, payload schema (None: service-owned)
+    #                     name                partitions, payload schema (None: service-owned),
+    #                                         retention days (None: compact only)
     staged_ledger=_ledger(STAGED_LEDGER,     3, _M.FILE_STAGED,
                           "Transfer dedupe: every file sha256 ever staged."),
     interchange_ledger=_ledger(INTERCHANGE_LEDGER, 3, _M.INTERCHANGE_LEDGER_ENTRY,
-                               "Accepted interchanges (ISA06|ISA08|ISA13) for duplicate checks."),
+                               "Accepted interchanges (ISA06|ISA08|ISA13) for duplicate checks.",
+                               INTERCHANGE_LEDGER_DAYS),
     splitter_progress=_ledger(SPLITTER_PROGRESS, 3, _M.SPLITTER_PROGRESS,
-                              "Splitter resume point per file, committed with its output."),
+                              "Splitter resume point per file, committed with its output.",
+                              SPLITTER_PROGRESS_DAYS),
     group_manifests=_ledger(GROUP_MANIFESTS, 3, _M.GROUP_MANIFEST,
-                            "Per functional group facts for the 999; key = group key."),
+                            "Per functional group facts for the 999; key = group key.",
+                            GROUP_MANIFESTS_DAYS),
     set_results=_stream(SET_RESULTS,         3, 7, _M.SET_RESULT,
                         "Per transaction set outcome for the 999; key = group key."),
     acknowledger_state=_ledger(ACKNOWLEDGER_STATE, 3, None,
-                               "Acknowledger join state changelog; partition = input partition."),
+                               "Acknowledger join state changelog; partition = input partition.",
+                               ACKNOWLEDGER_STATE_DAYS),
 )
 # fmt: on
 

@@ -9,13 +9,18 @@ Two kinds of end:
   transaction is open on the same partition.
 - `LedgerTail.catch_up` reads the ledger up to what is stable now, without waiting: the
   duplicate check is as fresh as the ledger's committed content at the start of each file.
+
+Both readers keep memory bounded: ledger keys older than the ledger's window and progress of
+files finished longer ago than the progress window are skipped while loading (the topics'
+`compact,delete` retention removes them from Kafka after the same time).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,7 +34,7 @@ from edimesh.mesh.codec import decode
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.splitter.ledger import InterchangeLedger, LedgerEntry
-from edimesh.splitter.progress import FileProgress
+from edimesh.splitter.progress import FileProgress, drop_finished
 
 _log = logging.getLogger(__name__)
 # Short polls: a fetch holding only a transaction marker moves the position but returns no
@@ -71,8 +76,11 @@ async def read_progress(
     source_topic: str,
     source_partition: int,
     timeout_s: float,
+    done_retention_ms: int | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> dict[str, FileProgress]:
-    """The latest progress of every file of `source_topic`/`source_partition` kept in `tp`."""
+    """The latest progress of every file of `source_topic`/`source_partition` kept in `tp`,
+    leaving out files finished more than `done_retention_ms` ago (see `drop_finished`)."""
     found: dict[str, FileProgress] = {}
     try:
         async with asyncio.timeout(timeout_s):
@@ -94,6 +102,8 @@ async def read_progress(
             from None  # fmt: skip
     except KafkaError as exc:
         raise TransientError(f"reading progress failed: {type(exc).__name__}") from exc
+    if done_retention_ms is not None:
+        drop_finished(found, int(clock() * 1000), done_retention_ms)
     return found
 
 
@@ -151,6 +161,8 @@ class LedgerTail:
         self._consumer.assign(self._tps)
         await self._consumer.seek_to_beginning(*self._tps)
         await self.catch_up()
+        self.ledger.sort()  # partitions were read interleaved; expire wants acceptance order
+        _log.info("interchange ledger loaded", extra={"entries": len(self.ledger)})
 
     async def catch_up(self) -> None:
         """Read what is committed and stable now (never waits for open transactions)."""
@@ -158,10 +170,13 @@ class LedgerTail:
             ends = dict(await self._consumer.end_offsets(self._tps))  # last stable offsets
             async for record in _read_until(self._consumer, ends):
                 self._apply(record)
+            self.ledger.expire()  # cheap: stops at the first key inside the window
 
     def _apply(self, record: Any) -> None:
         if record.value is None:
             return
+        if record.timestamp and self.ledger.outside_window(record.timestamp):
+            return  # not even decoded: on a long ledger, most records are this
         try:
             entry: messages.InterchangeLedgerEntry = decode(  # type: ignore[assignment]
                 record.value, record.headers, expected=MessageType.INTERCHANGE_LEDGER_ENTRY
@@ -169,8 +184,13 @@ class LedgerTail:
         except EdiMeshError as exc:
             _log.warning("skipping an unreadable ledger record", extra={"error": str(exc)})
             return
+        # The record's timestamp is what the topic's retention goes by.
         self.ledger.record(
-            entry["interchange_key"], LedgerEntry(entry["file_id"], entry["interchange_index"])
+            entry["interchange_key"],
+            LedgerEntry(entry["file_id"], entry["interchange_index"]),
+            record.timestamp
+            if record.timestamp and record.timestamp > 0
+            else int(entry["accepted_at"].timestamp() * 1000),
         )
 
     async def stop(self) -> None:

@@ -3,11 +3,17 @@
 An interchange is identified by `ISA06|ISA08|ISA13`. Only well-formed keys take part: a blank
 sender or receiver, or an ISA13 that is not nine digits, cannot identify a repeat (two such
 interchanges would look alike for no reason), so those are neither recorded nor checked.
+
+The ledger is a duplicate-detection window, not a history: with `retention_ms` set, a key
+accepted longer ago than that is forgotten (never loaded, and dropped by `expire`), as the
+topic's own retention deletes it. Partners must not reuse an ISA13 within the window; a
+reuse after it is accepted as a new interchange.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from edimesh.x12.events import InterchangeHeader
@@ -34,18 +40,65 @@ def ledger_key(header: InterchangeHeader) -> str | None:
     return header.interchange_key
 
 
-@dataclass(slots=True)
 class InterchangeLedger:
-    """Key -> first acceptance. Fed by the ledger topic and by this process's own commits."""
+    """Key -> first acceptance. Fed by the ledger topic and by this process's own commits.
 
-    _entries: dict[str, LedgerEntry] = field(default_factory=dict)
+    Entries are held in acceptance order (`sort` restores it after a load that interleaved
+    partitions), so `expire` stops at the first entry still inside the window.
+    """
+
+    __slots__ = ("_clock", "_entries", "retention_ms")
+
+    def __init__(
+        self, retention_ms: int | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.retention_ms = retention_ms  # None: keep every key
+        self._clock = clock
+        # key -> (file_id, interchange_index, accepted at, epoch ms): a plain tuple is the
+        # smallest per-entry object, and there may be millions.
+        self._entries: dict[str, tuple[str, int, int]] = {}
 
     def accepted(self, interchange_key: str) -> LedgerEntry | None:
-        return self._entries.get(interchange_key)
+        held = self._entries.get(interchange_key)
+        return None if held is None else LedgerEntry(held[0], held[1])
 
-    def record(self, interchange_key: str, entry: LedgerEntry) -> None:
+    def record(
+        self, interchange_key: str, entry: LedgerEntry, accepted_ms: int | None = None
+    ) -> None:
+        """Remember a first acceptance (at `accepted_ms`, default now); an entry already
+        outside the window is ignored."""
+        if accepted_ms is None or accepted_ms <= 0:
+            accepted_ms = self._now_ms()
+        if self.outside_window(accepted_ms):
+            return
         # Compaction keeps the latest write; the first acceptance is the one that counts.
-        self._entries.setdefault(interchange_key, entry)
+        self._entries.setdefault(interchange_key, (entry.file_id, entry.interchange_index,
+                                                   accepted_ms))  # fmt: skip
+
+    def outside_window(self, accepted_ms: int) -> bool:
+        """Whether a key accepted at `accepted_ms` is too old to count now."""
+        return self.retention_ms is not None and accepted_ms < self._now_ms() - self.retention_ms
+
+    def expire(self) -> int:
+        """Forget the keys accepted before the window; how many were dropped."""
+        if self.retention_ms is None or not self._entries:
+            return 0
+        cutoff = self._now_ms() - self.retention_ms
+        stale = []
+        for key, held in self._entries.items():
+            if held[2] >= cutoff:
+                break
+            stale.append(key)
+        for key in stale:
+            del self._entries[key]
+        return len(stale)
+
+    def sort(self) -> None:
+        """Put the entries back in acceptance order (after loading several partitions)."""
+        self._entries = dict(sorted(self._entries.items(), key=lambda item: item[1][2]))
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
 
     def __len__(self) -> int:
         return len(self._entries)

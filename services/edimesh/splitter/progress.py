@@ -5,6 +5,11 @@ The resume rule is simple on purpose: re-scan the file from its first byte throu
 verdicts. The envelope checks stay exact (counts and control numbers span the whole file) without
 checkpointing the core's state machine. `byte_offset` says how far the committed part reached;
 it is for operators and metrics, not needed to resume.
+
+A finished file's progress (done=True) only lets a re-delivered FileStaged be skipped, and a
+re-delivery comes from the files_staged stream, which keeps records for days: past
+`EDIMESH_SPLITTER_PROGRESS_RETENTION_DAYS` the entry is dropped from memory (`drop_finished`)
+and the progress topic's retention deletes it. Unfinished files are always kept.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class FileProgress:
     byte_offset: int = 0
     verdicts: Verdicts = field(default_factory=Verdicts)
     done: bool = False
+    # When this progress was committed (None: by this process just now); not part of equality.
+    updated_at: datetime | None = field(default=None, compare=False)
 
     def to_record(self, now: datetime) -> messages.SplitterProgress:
         return {
@@ -57,7 +64,22 @@ class FileProgress:
                 record["interchanges_decided"], frozenset(record["duplicate_interchanges"])
             ),
             done=record["done"],
+            updated_at=record["updated_at"],
         )
+
+
+def drop_finished(progress: dict[str, FileProgress], now_ms: int, retention_ms: int) -> int:
+    """Remove from `progress` (by file id) the files finished before the window; how many
+    were removed. An entry without a commit time is kept."""
+    cutoff = now_ms - retention_ms
+    stale = [
+        file_id
+        for file_id, p in progress.items()
+        if p.done and p.updated_at is not None and p.updated_at.timestamp() * 1000 < cutoff
+    ]
+    for file_id in stale:
+        del progress[file_id]
+    return len(stale)
 
 
 def progress_partition(source_partition: int, progress_partitions: int) -> int:

@@ -83,7 +83,7 @@ class SplitterService:
         self.settings = settings
         self.topics = mesh_topics(settings.topic_prefix)
         self.telemetry = SplitterTelemetry.of(telemetry, settings.group_id, self.topics)
-        self.ledger = InterchangeLedger()
+        self.ledger = InterchangeLedger(settings.ledger_retention_ms)
         self._workers: dict[TopicPartition, PartitionWorker] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent_files)
         self._stop = asyncio.Event()

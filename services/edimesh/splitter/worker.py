@@ -32,10 +32,11 @@ from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.transactions import CommitFailedError, PartitionLostError, Pending
 from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
 from edimesh.splitter.kafka_state import read_progress
-from edimesh.splitter.progress import FileProgress
+from edimesh.splitter.progress import FileProgress, drop_finished
 
 _log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
+PROGRESS_PRUNE_INTERVAL_S = 3600.0  # finished files leave memory within a day-scale window
 
 
 class PartitionWorker:
@@ -53,6 +54,7 @@ class PartitionWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._progress: dict[str, FileProgress] = {}
+        self._pruned_at = time.monotonic()
         self._ready = False
 
     @property
@@ -122,6 +124,7 @@ class PartitionWorker:
                 source_topic=self.source.topic,
                 source_partition=self.source.partition,
                 timeout_s=env.settings.state_read_timeout_s,
+                done_retention_ms=env.settings.progress_retention_ms,
             )
         except Exception as exc:
             raise CommitFailedError("reading progress failed") from exc
@@ -172,6 +175,10 @@ class PartitionWorker:
         )
         file_id = staged["file_id"]
         token = env.telemetry.file_token(file_id)
+        if time.monotonic() - self._pruned_at >= PROGRESS_PRUNE_INTERVAL_S:
+            self._pruned_at = time.monotonic()
+            now_ms = int(time.time() * 1000)
+            drop_finished(self._progress, now_ms, env.settings.progress_retention_ms)
         prior = self._progress.get(file_id)
         if prior is not None and prior.done:
             await env.producer.commit([], {env.source: record.offset + 1}, env.settings.group_id)
@@ -185,7 +192,8 @@ class PartitionWorker:
         try:
             done = await run.run()
         finally:
-            self._progress[file_id] = run.progress  # what is committed, whatever happened
+            # What is committed, whatever happened; stamped so drop_finished can age it.
+            self._progress[file_id] = replace(run.progress, updated_at=datetime.now(UTC))
         _log.info("file split", extra={
             "file": token, "partition": record.partition, "kafka_offset": record.offset,
             "size_bytes": staged["size_bytes"], "sets_count": done.sets,

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from edimesh.acknowledger.answer import is_acknowledgment_group
 from edimesh.acknowledger.changelog import ChangelogError, Changes, apply
+from edimesh.acknowledger.settings import AcknowledgerSettings
 from edimesh.acknowledger.state import MAX_CONTROL_NUMBER, Done, PartitionState, PendingGroup
 from edimesh.mesh import messages
 from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.topics import mesh_topics
 from tests.unit.mesh_samples import GROUP_KEY, SAMPLES
 
 MANIFEST: messages.GroupManifest = SAMPLES[MessageType.GROUP_MANIFEST]  # type: ignore[assignment]
@@ -148,3 +151,134 @@ def test_only_groups_of_acknowledgments_go_unanswered(gs01: str, expected: bool)
     assert is_acknowledgment_group(by_manifest) is expected
     assert is_acknowledgment_group(by_result) is expected
     assert is_acknowledgment_group(PendingGroup(0)) is False
+
+
+# ---------------------------------------------------------------------- the done window
+
+DAY = 24 * 3600 * 1000
+NOW = 1_800_000_000_000  # a fixed "now", epoch ms
+WINDOW = 30 * DAY
+
+
+def answered(state: PartitionState, group_key: str, at_ms: int) -> Done:
+    state.add_manifest(group_key, manifest(0, group_key), at_ms)
+    done = Done(state.allocate_control_number(), "digest", False)
+    state.finish(group_key, done, at_ms)
+    return state.done[group_key]
+
+
+def test_finish_stamps_the_answer_time_outside_equality() -> None:
+    state = PartitionState(0, 1, WINDOW)
+    done = answered(state, "g", NOW)
+    assert done.at_ms == NOW
+    assert done == Done(done.control_number, "digest", False)
+
+
+def test_done_groups_are_forgotten_once_older_than_the_window() -> None:
+    state = PartitionState(0, 1, WINDOW)
+    for day in range(5):  # answered 34, 33, ... 30 days before NOW
+        answered(state, f"g{day}", NOW - (34 - day) * DAY)
+    answered(state, "recent", NOW - DAY)
+    assert state.expire_done(NOW) == 4  # exactly 30 days old is still inside
+    assert list(state.done) == ["g4", "recent"]
+    assert state.expire_done(NOW) == 0
+    assert state.expire_done(NOW + 1) == 1
+    assert list(state.done) == ["recent"]
+
+
+def test_without_a_window_done_groups_are_kept() -> None:
+    state = PartitionState(0, 1)
+    answered(state, "g", 0)
+    assert state.expire_done(NOW) == 0
+    assert list(state.done) == ["g"]
+
+
+def test_input_for_a_forgotten_group_starts_a_new_group() -> None:
+    # What the window must make impossible in practice (docs/acknowledger.md).
+    state = PartitionState(0, 1, WINDOW)
+    answered(state, GROUP_KEY, NOW - WINDOW - 1)
+    assert state.add_result(GROUP_KEY, result("0001"), NOW) is None  # still held: ignored
+    assert state.expire_done(NOW) == 1
+    group = state.add_result(GROUP_KEY, result("0001"), NOW)
+    assert group is not None
+    assert not group.complete  # no manifest: it would time out into a second 999
+
+
+def replay_at(changes: Changes, state: PartitionState, timestamp: int | None) -> None:
+    for pending in changes.pending():
+        apply(state, pending.key, pending.value, pending.headers, timestamp)
+
+
+def test_a_rebuild_leaves_out_groups_answered_before_the_window() -> None:
+    old, recent = Changes("state", 0), Changes("state", 0)
+    old.put_result("old", result("1", "old"), 10)
+    old.put_done("old", Done("000000001", "d1", False), ["1"], manifest=False)
+    old.put_sequence(1)
+    recent.put_done("recent", Done("000000002", "d2", True), [], manifest=False)
+    recent.put_sequence(2)
+    rebuilt = PartitionState(0, 1, WINDOW)
+    rebuilt.restore_now_ms = NOW
+    replay_at(old, rebuilt, NOW - WINDOW - 1)
+    replay_at(recent, rebuilt, NOW - WINDOW)
+    rebuilt.prune()
+    assert rebuilt.done == {"recent": Done("000000002", "d2", True)}
+    assert rebuilt.done["recent"].at_ms == NOW - WINDOW
+    assert rebuilt.pending == {}  # the old group's tombstoned result left no group behind
+    assert rebuilt.sequence == 2  # the sequence is never aged out of memory
+    assert rebuilt.sequence_ms == NOW - WINDOW
+
+
+def test_a_record_without_a_timestamp_counts_as_written_at_the_rebuild() -> None:
+    changes = Changes("state", 0)
+    changes.put_done("g", Done("000000001", "d", False), [], manifest=False)
+    rebuilt = PartitionState(0, 1, WINDOW)
+    rebuilt.restore_now_ms = NOW
+    replay_at(changes, rebuilt, None)
+    assert rebuilt.done["g"].at_ms == NOW
+
+
+def test_the_rebuild_orders_done_groups_by_answer_time() -> None:
+    # Record timestamps need not grow with offsets (producer clocks); expiry relies on order.
+    late, early = Changes("state", 0), Changes("state", 0)
+    late.put_done("late", Done("000000002", "d", False), [], manifest=False)
+    early.put_done("early", Done("000000001", "d", False), [], manifest=False)
+    rebuilt = PartitionState(0, 1, WINDOW)
+    rebuilt.restore_now_ms = NOW
+    replay_at(late, rebuilt, NOW - DAY)
+    replay_at(early, rebuilt, NOW - 20 * DAY)
+    rebuilt.prune()
+    assert list(rebuilt.done) == ["early", "late"]
+    assert rebuilt.expire_done(NOW + 11 * DAY) == 1
+    assert list(rebuilt.done) == ["late"]
+
+
+def test_a_group_answered_again_moves_to_the_end() -> None:
+    state = PartitionState(0, 1, WINDOW)
+    answered(state, "a", NOW - 40 * DAY)
+    answered(state, "b", NOW - 35 * DAY)
+    state.expire_done(NOW - 5 * DAY - 1)  # "a" goes (40 > 35 days old), "b" stays
+    answered(state, "a", NOW)  # a late input re-opened "a" after it was forgotten
+    assert list(state.done) == ["b", "a"]
+    assert state.expire_done(NOW) == 1
+    assert list(state.done) == ["a"]
+
+
+def test_the_sequence_is_stale_a_refresh_interval_after_it_was_written() -> None:
+    state = PartitionState(0, 1, WINDOW)
+    assert not state.sequence_stale(NOW, DAY)  # never used: nothing to keep
+    state.allocate_control_number()
+    state.sequence_ms = NOW - DAY + 1
+    assert not state.sequence_stale(NOW, DAY)
+    assert state.sequence_stale(NOW + 1, DAY)
+
+
+def test_the_done_window_must_outlast_the_inputs() -> None:
+    topics = mesh_topics()
+    assert AcknowledgerSettings().done_retention_ms == topics.acknowledger_state.retention_ms
+    reach = max(topics.group_manifests.max_record_age_ms or 0,
+                topics.set_results.max_record_age_ms or 0)  # fmt: skip
+    with pytest.raises(ValidationError, match="done_retention_days"):
+        AcknowledgerSettings(done_retention_days=reach // DAY)
+    with pytest.raises(ValidationError, match="done_retention_days"):  # plus the ack timeout
+        AcknowledgerSettings(done_retention_days=reach // DAY + 1, ack_timeout_s=2 * DAY / 1000)
+    assert AcknowledgerSettings(done_retention_days=reach // DAY + 1).done_retention_days

@@ -57,7 +57,7 @@ async def test_declared_configs_are_applied(kafka_bootstrap: str, prefix: str) -
         for key, value in spec.configs.items():
             assert actual[spec.name][key] == value, (spec.name, key)
     assert actual[topics.transactions.name]["cleanup.policy"] == "delete"
-    assert actual[topics.staged_ledger.name]["cleanup.policy"] == "compact"
+    assert actual[topics.staged_ledger.name]["cleanup.policy"] == "compact,delete"
     assert actual[topics.transactions.name]["compression.type"] == "zstd"
 
 

@@ -34,6 +34,7 @@ INTERCHANGE_LEDGER_DAYS = 365  # ISA13 reuse by a partner within a year is a dup
 SPLITTER_PROGRESS_DAYS = 30  # > the files_staged stream's reach (7 days + a segment)
 ACKNOWLEDGER_STATE_DAYS = 30  # > the reach of the acknowledger's inputs (see docs)
 GROUP_MANIFESTS_DAYS = 7  # as long as set_results: a manifest is only joined with its results
+STAGED_LEDGER_DAYS = 90  # same bytes resent later: staged anew, the splitter still dedupes
 _LEGAL_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 # Base names; a prefix is prepended to each for isolation (tests, tenants).
@@ -156,7 +157,8 @@ BASE = MeshTopics(
     #                     name                partitions, payload schema (None: service-owned),
     #                                         retention days (None: compact only)
     staged_ledger=_ledger(STAGED_LEDGER,     3, _M.FILE_STAGED,
-                          "Transfer dedupe: every file sha256 ever staged."),
+                          "Transfer dedupe: sha256 of every file staged in the last 90 days.",
+                          STAGED_LEDGER_DAYS),
     interchange_ledger=_ledger(INTERCHANGE_LEDGER, 3, _M.INTERCHANGE_LEDGER_ENTRY,
                                "Accepted interchanges (ISA06|ISA08|ISA13) for duplicate checks.",
                                INTERCHANGE_LEDGER_DAYS),

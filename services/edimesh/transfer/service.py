@@ -100,7 +100,9 @@ class TransferService:
                 )
             )
             self.readiness.set(PRODUCER_STARTED)
-            ledger = StagedLedger(await read_ledger(bootstrap, topics.staged_ledger.name))
+            ledger = await read_ledger(
+                bootstrap, topics.staged_ledger.name, StagedLedger(settings.ledger_retention_ms)
+            )
             self.readiness.set(LEDGER_LOADED)
             staging = StagingArea(
                 settings.staging_dir,

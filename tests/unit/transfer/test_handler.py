@@ -96,8 +96,9 @@ async def test_same_content_under_another_name_is_disposed_not_published(partner
 
 
 async def test_ledger_rebuilt_from_kafka_means_no_second_event(partner: Partner) -> None:
-    known = {hashlib.sha256(FILES["c.x12"]).digest()}
-    world = World(partner, StagedLedger(known))
+    known = StagedLedger()
+    known.record(hashlib.sha256(FILES["c.x12"]).hexdigest())
+    world = World(partner, known)
     assert await world.handler.handle(entry("c.x12")) is Outcome.DUPLICATE
     assert world.publisher.records == []
     assert world.journal == ["fetch c.x12", "dispose c.x12"]

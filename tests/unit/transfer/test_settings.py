@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from edimesh.errors import ConfigError
+from edimesh.mesh.topics import mesh_topics
 from edimesh.transfer.settings import load_settings
 
 
@@ -35,3 +36,17 @@ def test_settings_are_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.retry_attempts = 9  # type: ignore[misc]
+
+
+def test_the_ledger_window_defaults_to_the_topic_retention(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EDIMESH_TRANSFER_PARTNERS_FILE", "/p.toml")
+    settings = load_settings()
+    assert settings.ledger_retention_days == 90
+    assert settings.ledger_retention_ms == mesh_topics().staged_ledger.retention_ms
+    monkeypatch.setenv("EDIMESH_TRANSFER_LEDGER_RETENTION_DAYS", "30")
+    assert load_settings().ledger_retention_ms == 30 * 24 * 3600 * 1000
+    monkeypatch.setenv("EDIMESH_TRANSFER_LEDGER_RETENTION_DAYS", "0")
+    with pytest.raises(ConfigError, match="EDIMESH_TRANSFER_LEDGER_RETENTION_DAYS"):
+        load_settings()

@@ -41,15 +41,11 @@ from edimesh.mesh import messages
 from edimesh.mesh.batch_trace import BatchTrace
 from edimesh.mesh.codec import decode, encode
 from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
-from edimesh.mesh.group_member import finish_task, jittered_backoff_s
+from edimesh.mesh.group_member import jittered_backoff_s
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
-from edimesh.mesh.transactions import (
-    CommitFailedError,
-    PartitionLostError,
-    PartitionProducer,
-    Pending,
-)
+from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
+from edimesh.mesh.worker_loop import MAX_FAILURE_STREAK, WorkerLoop
 
 _log = logging.getLogger(__name__)
 SERVICE = "acknowledger"
@@ -81,10 +77,14 @@ class _Batch:
     changes: Changes
 
 
-class PartitionWorker:
+class PartitionWorker(WorkerLoop):
     """Joins and answers the groups of one partition number, exactly once."""
 
+    failure_message = "partition worker failed; rebuilding the partition's state"
+
     def __init__(self, env: WorkerEnv) -> None:
+        super().__init__(f"{SERVICE}-{env.partition}", env.producer, env.settings, env.partition,
+                         _log)  # fmt: skip
         self._env = env
         topics = env.topics
         self.manifests = TopicPartition(topics.group_manifests.name, env.partition)
@@ -93,11 +93,7 @@ class PartitionWorker:
         self._queues: dict[TopicPartition, deque[Any]] = {
             self.manifests: deque(), self.results: deque()}  # fmt: skip
         self._floors = {self.manifests: 0, self.results: 0}
-        self._state: PartitionState | None = None
-        self._wakeup = asyncio.Event()
-        self._stop_requested = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
+        self._state: PartitionState | None = None  # None until prepared
         self._last_sweep = 0.0
         self._input_ms = 0  # newest record timestamp joined: the clock while catching up
 
@@ -106,59 +102,25 @@ class PartitionWorker:
         return (self.manifests, self.results)
 
     @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    @property
     def state(self) -> PartitionState | None:
         return self._state
 
     def backlog(self, tp: TopicPartition) -> int:
         return len(self._queues[tp])
 
-    def start(self) -> None:
-        name = f"acknowledger-{self._env.partition}"
-        self._task = asyncio.create_task(self._main(), name=name)
-
     def submit(self, tp: TopicPartition, records: list[Any]) -> None:
         self._queues[tp].extend(records)
         self._wakeup.set()
 
-    async def stop(self, timeout_s: float) -> None:
-        """Finish the current batch (committed) and stop. Idempotent."""
-        self._stopping = True
-        self._wakeup.set()
-        self._stop_requested.set()
-        await finish_task(self._task, timeout_s)
-        await self._env.producer.stop()
+    # ------------------------------------------------------------------ loop steps
 
-    # ------------------------------------------------------------------ loop
-
-    async def _main(self) -> None:
+    def _backoff_s(self, failures: int) -> float:
         settings = self._env.settings
-        failures = 0
-        while not self._stopping:
-            try:
-                if self._state is None:
-                    await self._prepare()
-                await self._drain()
-                failures = 0
-            except PartitionLostError:
-                _log.warning("partition taken over by another producer; waiting to be revoked",
-                             extra={"partition": self._env.partition})  # fmt: skip
-                self._state = None
-                await self._sleep(settings.session_timeout_ms / 1000 * 2)
-            except Exception as exc:  # noqa: BLE001 - Kafka trouble or a bug outside a record:
-                # never let the worker die with its partition assigned.
-                failures += 1
-                _log.warning("partition worker failed; rebuilding the partition's state",
-                             extra={"partition": self._env.partition,
-                                    "error": error_class(exc)})  # fmt: skip
-                self._state = None  # its changes may not have committed: read them back
-                pause = jittered_backoff_s(
-                    settings.retry_backoff_s, settings.max_backoff_s, min(failures, 10)
-                )
-                await self._sleep(pause)
+        return jittered_backoff_s(settings.retry_backoff_s, settings.max_backoff_s,
+                                  min(failures, MAX_FAILURE_STREAK))  # fmt: skip
+
+    def _forget(self) -> None:
+        self._state = None  # its changes may not have committed: read them back
 
     async def _prepare(self) -> None:
         env = self._env
@@ -174,10 +136,6 @@ class PartitionWorker:
             timeout_s=env.settings.rebuild_timeout_s,
             done_retention_ms=env.settings.done_retention_ms, clock=env.clock,
         )  # fmt: skip
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop_requested.wait(), seconds)
 
     async def _drain(self) -> None:
         env = self._env

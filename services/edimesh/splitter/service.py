@@ -35,13 +35,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
-from types import TracebackType
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import TopicPartition
 
-from edimesh.mesh.poll_loop import poll_until_stopped
-from edimesh.mesh.topics import MAX_MESSAGE_BYTES, mesh_topics
+from edimesh.mesh.group_service import KAFKA_REACHABLE, PARTITIONS_ASSIGNED, STARTED, GroupService
 from edimesh.mesh.transactions import PartitionProducer
 from edimesh.splitter.file_run import RunEnv
 from edimesh.splitter.kafka_state import LedgerTail, partition_counts
@@ -50,67 +48,29 @@ from edimesh.splitter.observe import SplitterTelemetry, TelemetryParts
 from edimesh.splitter.progress import progress_partition
 from edimesh.splitter.settings import SplitterSettings
 from edimesh.splitter.worker import PartitionWorker
-from edimesh.telemetry.consumer_watch import ConsumerWatch
-from edimesh.telemetry.health import HealthServer, Readiness
 
+__all__ = ["KAFKA_REACHABLE", "PARTITIONS_ASSIGNED", "STARTED", "SplitterService"]
 _log = logging.getLogger(__name__)
 MAX_POLL_RECORDS = 100
-# Readiness conditions (the names /readyz reports when unmet).
-STARTED = "started"
-KAFKA_REACHABLE = "kafka_reachable"
-PARTITIONS_ASSIGNED = "partitions_assigned"
-KAFKA_PROBE_INTERVAL_S = 5.0
-KAFKA_PROBE_TIMEOUT_S = 5.0
+KAFKA_PROBE_INTERVAL_S = 5.0  # read at each start (tests shorten it)
 
 
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, service: SplitterService) -> None:
-        self._service = service
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        await self._service.revoke(revoked)
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        self._service.assign(assigned)
-
-
-class SplitterService:
+class SplitterService(GroupService[TopicPartition, PartitionWorker]):
     """Consumes FileStaged events and splits each staged file exactly once."""
 
-    def __init__(
-        self, settings: SplitterSettings, telemetry: TelemetryParts | None = None
-    ) -> None:
+    max_poll_records = MAX_POLL_RECORDS
+
+    def __init__(self, settings: SplitterSettings, telemetry: TelemetryParts | None = None) -> None:
+        super().__init__("splitter", settings, _log)
         self.settings = settings
-        self.topics = mesh_topics(settings.topic_prefix)
         self.telemetry = SplitterTelemetry.of(telemetry, settings.group_id, self.topics)
         self.ledger = InterchangeLedger(settings.ledger_retention_ms)
-        self._workers: dict[TopicPartition, PartitionWorker] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent_files)
-        self._stop = asyncio.Event()
-        self._stack: AsyncExitStack | None = None
-        self._consumer: Any = None
         self._tail: LedgerTail | None = None
         self._progress_partitions = 0
-        self._closed = False
-        self.readiness = Readiness(STARTED, KAFKA_REACHABLE, PARTITIONS_ASSIGNED)
-        self._health = HealthServer(settings.health, self.readiness)
-
-    # ------------------------------------------------------------------ lifecycle
-
-    async def __aenter__(self) -> SplitterService:
-        stack = AsyncExitStack()
-        try:
-            await self._start(stack)
-        except BaseException:
-            await stack.aclose()
-            raise
-        self._stack = stack
-        _log.info("splitter started", extra={"settings": self.settings.describe()})
-        return self
 
     async def _start(self, stack: AsyncExitStack) -> None:
         s = self.settings
-        await stack.enter_async_context(self._health)
         ledger_topic, progress_topic = (self.topics.interchange_ledger.name,
                                         self.topics.splitter_progress.name)  # fmt: skip
         counts = await partition_counts(s.bootstrap_servers, [ledger_topic, progress_topic])
@@ -119,126 +79,38 @@ class SplitterService:
         stack.push_async_callback(tail.stop)
         await tail.start()
         self._tail = tail
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=s.bootstrap_servers,
-            client_id=f"{s.group_id}-{s.instance_id or 'dynamic'}",
-            group_id=s.group_id,
-            group_instance_id=s.instance_id,
-            isolation_level="read_committed",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-            session_timeout_ms=s.session_timeout_ms,
-            heartbeat_interval_ms=s.heartbeat_interval_ms,
-        )
-        stack.push_async_callback(consumer.stop)
-        await consumer.start()
-        self._consumer = consumer
-        stack.push_async_callback(self._stop_workers)  # before the consumer leaves the group
-        consumer.subscribe([self.topics.files_staged.name], listener=_Rebalance(self))
-        watch = ConsumerWatch(
-            consumer, self.readiness, self.telemetry.metrics, group=s.group_id,
-            interval_s=KAFKA_PROBE_INTERVAL_S, timeout_s=KAFKA_PROBE_TIMEOUT_S,
-            condition=KAFKA_REACHABLE,
-        )  # fmt: skip
-        probe = asyncio.create_task(watch.run(), name="splitter-kafka-probe")
-        stack.push_async_callback(_cancel, probe)
-        self.readiness.set(STARTED)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Stop workers (each commits its current batch), leave the group. Idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        self.readiness.clear(STARTED)  # draining: take no new traffic
-        self._stop.set()
-        stack, self._stack = self._stack, None
-        if stack is not None:
-            await stack.aclose()
-        _log.info("splitter stopped")
-
-    @property
-    def health_port(self) -> int | None:
-        """The health endpoint's bound port; None when off or not running."""
-        return self._health.port
-
-    def request_stop(self) -> None:
-        """Begin a graceful stop (SIGTERM): `run` returns, then leaving the context drains."""
-        self._stop.set()
+        await self._join(stack, [self.topics.files_staged.name], self.telemetry.metrics,
+                         probe_interval_s=KAFKA_PROBE_INTERVAL_S)  # fmt: skip
 
     # ------------------------------------------------------------------ the poll loop
 
-    async def run(self) -> None:
-        """Poll and dispatch until `request_stop`."""
-        consumer = self._consumer
-        if consumer is None:
-            raise RuntimeError("enter the service (async with) before run()")
-        await poll_until_stopped(consumer, self._stop, self._dispatch, MAX_POLL_RECORDS)
-
     def _dispatch(self, batches: dict[TopicPartition, list[Any]]) -> None:
-        consumer = self._consumer
         for tp, records in batches.items():
-            worker = self._workers.get(tp)
-            if worker is None or worker.stopping:
-                # No owner right now: fetch these again once one exists.
-                if tp in consumer.assignment():
-                    consumer.seek(tp, records[0].offset)
-                continue
-            worker.submit(records)
-            consumer.pause(tp)  # until the worker has split them all
+            worker = self._owner(tp, tp, records)
+            if worker is not None:
+                worker.submit(records)
+                self._consumer.pause(tp)  # until the worker has split them all
 
-    def _resume(self, tp: TopicPartition) -> None:
-        consumer = self._consumer
-        if consumer is not None and tp in self._workers and tp in consumer.assignment():
-            consumer.resume(tp)
+    def _on_idle(self, tp: TopicPartition) -> None:
+        self._resume(tp, tp)
 
     # ------------------------------------------------------------------ rebalancing
 
     def assign(self, assigned: set[TopicPartition]) -> None:
-        if self._stop.is_set():
-            return  # a join that completes while stopping must not start producers nobody stops
-        for tp in sorted(assigned):
-            if tp in self._workers:
-                continue
-            env = RunEnv(
-                settings=self.settings,
-                topics=self.topics,
-                producer=PartitionProducer(self.settings, tp, service="splitter"),
-                ledger=self.ledger,
-                telemetry=self.telemetry,
-                source=tp,
-                progress_partition=progress_partition(tp.partition, self._progress_partitions),
-                ledger_tail=self._tail,
-            )
-            worker = PartitionWorker(env, self._slots, self._resume)
-            self._workers[tp] = worker
-            worker.start()
-        partitions = sorted(tp.partition for tp in assigned)
-        _log.info("partitions assigned", extra={"partitions": partitions})
-        self.readiness.set(PARTITIONS_ASSIGNED)  # an empty assignment is a valid idle member
+        self._start_workers(assigned, self._new_worker)
+
+    def _new_worker(self, tp: TopicPartition) -> PartitionWorker:
+        env = RunEnv(
+            settings=self.settings,
+            topics=self.topics,
+            producer=PartitionProducer(self.settings, tp, service="splitter"),
+            ledger=self.ledger,
+            telemetry=self.telemetry,
+            source=tp,
+            progress_partition=progress_partition(tp.partition, self._progress_partitions),
+            ledger_tail=self._tail,
+        )
+        return PartitionWorker(env, self._slots, self._on_idle)
 
     async def revoke(self, revoked: set[TopicPartition]) -> None:
-        self.readiness.clear(PARTITIONS_ASSIGNED)  # rebalancing (or stopping)
-        workers = [self._workers.pop(tp) for tp in revoked if tp in self._workers]
-        timeout = self.settings.shutdown_timeout_s
-        await asyncio.gather(*(w.stop(timeout) for w in workers))
-        if revoked:
-            partitions = sorted(tp.partition for tp in revoked)
-            _log.info("partitions revoked", extra={"partitions": partitions})
-
-    async def _stop_workers(self) -> None:
-        await self.revoke(set(self._workers))
-
-
-async def _cancel(task: asyncio.Task[Any]) -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-
+        await self._stop_workers(revoked)

@@ -13,7 +13,6 @@ limit. Fenced by another producer, it stops writing and waits to be revoked.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -30,6 +29,7 @@ from edimesh.mesh.dead_letter import dead_letter, error_class
 from edimesh.mesh.messages import FileStaged
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.transactions import CommitFailedError, PartitionLostError, Pending
+from edimesh.mesh.worker_loop import WorkerLoop
 from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
 from edimesh.splitter.kafka_state import read_progress
 from edimesh.splitter.progress import FileProgress, drop_finished
@@ -39,80 +39,47 @@ MAX_BACKOFF_S = 10.0
 PROGRESS_PRUNE_INTERVAL_S = 3600.0  # finished files leave memory within a day-scale window
 
 
-class PartitionWorker:
+def doubling_backoff_s(first_s: float, failures: int) -> float:
+    """The pause after `failures` failures in a row: `first_s`, then twice the last pause each
+    time (from 0.1 s when `first_s` is 0), at most MAX_BACKOFF_S."""
+    backoff = first_s
+    for _ in range(failures - 1):
+        if backoff == MAX_BACKOFF_S:
+            break
+        backoff = min(backoff * 2 or 0.1, MAX_BACKOFF_S)
+    return backoff
+
+
+class PartitionWorker(WorkerLoop):
     """Splits the FileStaged events of one partition, in order, exactly once."""
+
+    quiet_exits = (SplitInterrupted,)  # a file run cut short by a stop
 
     def __init__(
         self, env: RunEnv, slots: asyncio.Semaphore, on_idle: Callable[[TopicPartition], None]
     ) -> None:
+        source = env.source
+        super().__init__(f"splitter-{source.topic}-{source.partition}", env.producer,
+                         env.settings, source.partition, _log)  # fmt: skip
         self._env = replace(env, should_stop=lambda: self._stopping)
         self._slots = slots
         self._on_idle = on_idle
         self._queue: deque[Any] = deque()
-        self._wakeup = asyncio.Event()  # new records, or a stop
-        self._stop_requested = asyncio.Event()  # cuts backoff sleeps short
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self._progress: dict[str, FileProgress] = {}
         self._pruned_at = time.monotonic()
-        self._ready = False
 
     @property
     def source(self) -> TopicPartition:
         return self._env.source
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    def start(self) -> None:
-        name = f"splitter-{self.source.topic}-{self.source.partition}"
-        self._task = asyncio.create_task(self._main(), name=name)
-
     def submit(self, records: list[Any]) -> None:
         self._queue.extend(records)
         self._wakeup.set()
 
-    async def stop(self, timeout_s: float) -> None:
-        """Finish the current batch (committed, progress recorded) and stop. Idempotent."""
-        self._stopping = True
-        self._wakeup.set()
-        self._stop_requested.set()
-        task = self._task
-        if task is not None and not task.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout_s)
-            except TimeoutError:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        await self._env.producer.stop()
+    # ------------------------------------------------------------------ loop steps
 
-    # ------------------------------------------------------------------ loop
-
-    async def _main(self) -> None:
-        backoff = self._env.settings.retry_backoff_s
-        while not self._stopping:
-            try:
-                if not self._ready:
-                    await self._prepare()
-                await self._drain()
-                backoff = self._env.settings.retry_backoff_s
-            except SplitInterrupted:
-                return
-            except PartitionLostError:
-                _log.warning("partition taken over by another producer; waiting to be revoked",
-                             extra={"partition": self.source.partition})  # fmt: skip
-                self._ready = False
-                # A rebalance revokes us soon; if none comes (a broker-side epoch bump), retry.
-                await self._sleep(self._env.settings.session_timeout_ms / 1000 * 2)
-            except Exception as exc:  # noqa: BLE001 - Kafka trouble, or a bug outside a file:
-                # never let the worker die with its partition assigned and paused.
-                _log.warning("partition worker failed; restarting the partition's producer",
-                             extra={"partition": self.source.partition,
-                                    "error": error_class(exc)})  # fmt: skip
-                self._ready = False
-                await self._sleep(backoff)
-                backoff = min(backoff * 2 or 0.1, MAX_BACKOFF_S)
+    def _backoff_s(self, failures: int) -> float:
+        return doubling_backoff_s(self._env.settings.retry_backoff_s, failures)
 
     async def _prepare(self) -> None:
         env = self._env
@@ -128,7 +95,6 @@ class PartitionWorker:
             )
         except Exception as exc:
             raise CommitFailedError("reading progress failed") from exc
-        self._ready = True
 
     async def _drain(self) -> None:
         while not self._stopping:
@@ -141,10 +107,6 @@ class PartitionWorker:
             async with self._slots:
                 await self._process(record)
             self._queue.popleft()
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop_requested.wait(), seconds)
 
     # ------------------------------------------------------------------ one FileStaged
 

@@ -25,7 +25,6 @@ attempt limit. Fenced by another producer, it stops writing and waits to be revo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -42,15 +41,11 @@ from edimesh.mesh import messages
 from edimesh.mesh.batch_trace import BatchTrace
 from edimesh.mesh.codec import decode, encode
 from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
-from edimesh.mesh.group_member import finish_task, jittered_backoff_s
+from edimesh.mesh.group_member import jittered_backoff_s
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
-from edimesh.mesh.transactions import (
-    CommitFailedError,
-    PartitionLostError,
-    PartitionProducer,
-    Pending,
-)
+from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
+from edimesh.mesh.worker_loop import MAX_FAILURE_STREAK, WorkerLoop
 from edimesh.validator.bodies import fetch_body
 from edimesh.validator.handler import (
     Destination,
@@ -86,27 +81,21 @@ def backoff_s(settings: ValidatorSettings, attempt: int) -> float:
     return jittered_backoff_s(settings.retry_backoff_s, settings.max_backoff_s, attempt)
 
 
-class PartitionWorker:
+class PartitionWorker(WorkerLoop):
     """Validates the TransactionSets of one partition, in order, exactly once."""
 
     def __init__(self, env: WorkerEnv) -> None:
+        source = env.source
+        super().__init__(f"{SERVICE}-{source.topic}-{source.partition}", env.producer,
+                         env.settings, source.partition, _log)  # fmt: skip
         self._env = env
         self._queue: deque[Any] = deque()
         self._queued_bytes = 0  # of the queued records' values: the service's memory budget
-        self._wakeup = asyncio.Event()
-        self._stop_requested = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self._floor = 0  # records below this offset are committed already
-        self._ready = False
 
     @property
     def source(self) -> TopicPartition:
         return self._env.source
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
 
     @property
     def backlog(self) -> int:
@@ -116,47 +105,15 @@ class PartitionWorker:
     def backlog_bytes(self) -> int:
         return self._queued_bytes
 
-    def start(self) -> None:
-        name = f"validator-{self.source.topic}-{self.source.partition}"
-        self._task = asyncio.create_task(self._main(), name=name)
-
     def submit(self, records: list[Any]) -> None:
         self._queue.extend(records)
         self._queued_bytes += sum(_size(r) for r in records)
         self._wakeup.set()
 
-    async def stop(self, timeout_s: float) -> None:
-        """Finish the current batch (committed) and stop. Idempotent."""
-        self._stopping = True
-        self._wakeup.set()
-        self._stop_requested.set()
-        await finish_task(self._task, timeout_s)
-        await self._env.producer.stop()
+    # ------------------------------------------------------------------ loop steps
 
-    # ------------------------------------------------------------------ loop
-
-    async def _main(self) -> None:
-        settings = self._env.settings
-        failures = 0
-        while not self._stopping:
-            try:
-                if not self._ready:
-                    await self._prepare()
-                await self._drain()
-                failures = 0
-            except PartitionLostError:
-                _log.warning("partition taken over by another producer; waiting to be revoked",
-                             extra={"partition": self.source.partition})  # fmt: skip
-                self._ready = False
-                await self._sleep(settings.session_timeout_ms / 1000 * 2)
-            except Exception as exc:  # noqa: BLE001 - Kafka trouble or a bug outside a set:
-                # never let the worker die with its partition assigned and paused.
-                failures += 1
-                _log.warning("partition worker failed; restarting the partition's producer",
-                             extra={"partition": self.source.partition,
-                                    "error": error_class(exc)})  # fmt: skip
-                self._ready = False
-                await self._sleep(backoff_s(settings, min(failures, 10)))
+    def _backoff_s(self, failures: int) -> float:
+        return backoff_s(self._env.settings, min(failures, MAX_FAILURE_STREAK))
 
     async def _prepare(self) -> None:
         env = self._env
@@ -166,11 +123,6 @@ class PartitionWorker:
         except Exception as exc:
             raise CommitFailedError("reading the committed offset failed") from exc
         self._floor = max(self._floor, committed or 0)
-        self._ready = True
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop_requested.wait(), seconds)
 
     async def _drain(self) -> None:
         env = self._env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edimesh.commands import bench, broker, check, run, topics
+from edimesh.commands import bench, broker, check, dlq, local, run, topics
 
 app = typer.Typer(
     name="edimesh",
@@ -17,7 +17,9 @@ app.add_typer(broker.app, name="broker")
 app.add_typer(topics.app, name="topics")
 app.add_typer(bench.app, name="bench")
 app.add_typer(run.app, name="run")
+app.add_typer(dlq.app, name="dlq")
 app.command(name="check")(check.check)
+app.command(name="local")(local.local)
 
 
 def main() -> None:

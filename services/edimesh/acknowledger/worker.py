@@ -46,6 +46,7 @@ from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
 from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
 from edimesh.mesh.worker_loop import MAX_FAILURE_STREAK, WorkerLoop
+from edimesh.telemetry import semconv
 
 _log = logging.getLogger(__name__)
 SERVICE = "acknowledger"
@@ -278,9 +279,13 @@ class PartitionWorker(WorkerLoop):
                                    group.manifest is not None)  # fmt: skip
             return True
         try:
-            control_number = state.allocate_control_number()
-            record, done = answer(group_key, group, control_number=control_number,
-                                  timed_out=timed_out, now=now)  # fmt: skip
+            with env.telemetry.work("build 999", {
+                    semconv.EDIMESH_SETS: len(group.results),
+                    semconv.EDIMESH_TIMED_OUT: timed_out}) as span:  # fmt: skip
+                control_number = state.allocate_control_number()
+                record, done = answer(group_key, group, control_number=control_number,
+                                      timed_out=timed_out, now=now)  # fmt: skip
+                span.set_attribute(semconv.EDIMESH_ACK_STATUS, record["status"])
         except Exception as exc:  # noqa: BLE001 - a bug: remember the group, keep flowing
             _log.error("999 could not be built", extra={
                 "partition": env.partition, "group": env.telemetry.token(group_key),

@@ -35,6 +35,7 @@ from edimesh.telemetry import (
     noop_metrics,
 )
 from edimesh.telemetry.messaging import ConsumedRecord
+from edimesh.telemetry.spans import Attributes, side_span, work_span
 
 Routes = Mapping[str, Outcome | AckKind]
 
@@ -92,6 +93,17 @@ class ServiceTelemetry:
             self._timed(),
         ):
             yield span
+
+    def work(self, name: str, attributes: Attributes | None = None) -> AbstractContextManager[Span]:
+        """An INTERNAL span around real work ("validate set"), child of the current span."""
+        return work_span(self._kafka.tracer, name, attributes)
+
+    def side_work(
+        self, name: str, attributes: Attributes | None = None
+    ) -> AbstractContextManager[Span]:
+        """A work span that leaves the current span current: for work that sends ("split
+        file"), whose send spans must stay children of the process span."""
+        return side_span(self._kafka.tracer, name, attributes)
 
     def _timed(self) -> AbstractContextManager[Any]:
         return nullcontext() if self.stage is None else self.metrics.time_stage(self.stage)

@@ -33,6 +33,7 @@ from edimesh.mesh.worker_loop import WorkerLoop
 from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
 from edimesh.splitter.kafka_state import read_progress
 from edimesh.splitter.progress import FileProgress, drop_finished
+from edimesh.telemetry import semconv
 
 _log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
@@ -152,7 +153,9 @@ class PartitionWorker(WorkerLoop):
         started = time.perf_counter()
         run = FileRun(env, record.offset, staged, prior)
         try:
-            done = await run.run()
+            with env.telemetry.side_work("split file") as span:
+                done = await run.run()
+                span.set_attribute(semconv.EDIMESH_SETS, done.sets)
         finally:
             # What is committed, whatever happened; stamped so drop_finished can age it.
             self._progress[file_id] = replace(run.progress, updated_at=datetime.now(UTC))

@@ -32,6 +32,17 @@ MESSAGING_SYSTEM_KAFKA: Final = "kafka"
 OPERATION_SEND: Final = "send"
 OPERATION_PROCESS: Final = "process"
 
+# edimesh domain attributes: codes and counts only, never element values
+EDIMESH_SET_ID: Final = "edimesh.x12.set_id"  # ST01: 837, 835, 270...
+EDIMESH_GUIDE: Final = "edimesh.x12.guide"  # implementation guide version, e.g. 005010X222A1
+EDIMESH_SEGMENTS: Final = "edimesh.x12.segment_count"
+EDIMESH_SETS: Final = "edimesh.x12.set_count"
+EDIMESH_CLAIMS: Final = "edimesh.x12.claim_count"
+EDIMESH_ROUTE: Final = "edimesh.route"  # validated, schema, business, envelope
+EDIMESH_SNIP_LEVELS: Final = "edimesh.snip_levels"  # SNIP levels of the error findings
+EDIMESH_ACK_STATUS: Final = "edimesh.ack.status"  # AK901 / IK501
+EDIMESH_TIMED_OUT: Final = "edimesh.ack.timed_out"
+
 # Errors
 ERROR_TYPE: Final = "error.type"
 EXCEPTION_EVENT: Final = "exception"

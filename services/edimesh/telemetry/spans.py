@@ -100,3 +100,19 @@ def work_span(
     Domain attributes (transaction set id, counts, route, tokens) are scrubbed as a last line.
     """
     return safe_span(tracer, scrub(name), attributes=safe_attributes(attributes))
+
+
+@contextmanager
+def side_span(
+    tracer: Tracer, name: str, attributes: Attributes | None = None
+) -> Iterator[Span]:
+    """A work span that is not made current: spans started inside the block (a service's
+    `send` spans) keep the current `process` span as their parent, as the trace chain wants."""
+    span = tracer.start_span(scrub(name), attributes=safe_attributes(attributes))
+    try:
+        yield span
+    except Exception as exc:
+        record_exception_safely(span, exc)
+        raise
+    finally:
+        span.end()

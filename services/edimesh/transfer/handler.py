@@ -115,7 +115,10 @@ class FileHandler:
                     "partner %s: resuming a download at byte %d of %d",
                     self.partner.name, part.resumed_from, entry.size,
                 )  # fmt: skip
-            with self._metrics.time_stage(Stage.DOWNLOAD):
+            with (
+                work_span(self._tracer, "download", {"edimesh.size_bytes": entry.size}),
+                self._metrics.time_stage(Stage.DOWNLOAD),
+            ):
                 file_id = await self._source.fetch(entry, part)
                 part.seal()
             self.bytes_fetched += part.written - part.resumed_from
@@ -125,7 +128,8 @@ class FileHandler:
                 return file_id, Outcome.DUPLICATE
             published = False
             try:
-                staged = part.promote(file_id)
+                with work_span(self._tracer, "stage"), self._metrics.time_stage(Stage.STAGE):
+                    staged = part.promote(file_id)
                 with self._metrics.time_stage(Stage.PUBLISH):
                     await self._publish(entry, file_id, staged)
                 published = True

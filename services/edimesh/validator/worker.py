@@ -46,6 +46,7 @@ from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
 from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
 from edimesh.mesh.worker_loop import MAX_FAILURE_STREAK, WorkerLoop
+from edimesh.telemetry import semconv
 from edimesh.validator.bodies import fetch_body
 from edimesh.validator.handler import (
     Destination,
@@ -212,7 +213,11 @@ class PartitionWorker(WorkerLoop):
             body = data["body"]
             raw = body if isinstance(body, bytes) else await asyncio.to_thread(
                 fetch_body, body, env.settings.staging_root)  # fmt: skip
-            verdict = await env.pool.validate(SetJob.of(data, raw))
+            with env.telemetry.work("validate set", {
+                    semconv.EDIMESH_SET_ID: data["st01"],
+                    semconv.EDIMESH_SEGMENTS: data["segment_count"]}) as span:  # fmt: skip
+                verdict = await env.pool.validate(SetJob.of(data, raw))
+                span.set_attributes(verdict_attributes(verdict))
             output = route_set(data, verdict, now)
         return [self._pending(output), self._set_result(set_result_of(data, verdict, raw, now))]
 
@@ -250,3 +255,14 @@ class PartitionWorker(WorkerLoop):
 def _size(record: Any) -> int:
     value = record.value
     return len(value) if value is not None else 0
+
+
+def verdict_attributes(verdict: Verdict) -> dict[str, str | int | list[int]]:
+    """A validated set's span attributes: guide, claims, route, SNIP levels (codes only)."""
+    levels = sorted({e["snip_level"] for e in verdict.errors if e["snip_level"] is not None})
+    return {
+        semconv.EDIMESH_GUIDE: verdict.guide or "unsupported",
+        semconv.EDIMESH_CLAIMS: verdict.summary["claim_count"],
+        semconv.EDIMESH_ROUTE: verdict.route,
+        semconv.EDIMESH_SNIP_LEVELS: levels,
+    }

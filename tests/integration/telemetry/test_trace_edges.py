@@ -122,6 +122,31 @@ async def test_one_file_is_one_trace_across_the_mesh(
         assert [link.context.span_id for link in p1.links] == [s1.context.span_id]
     assert len(roots) == 1
 
+    # The real work has its own INTERNAL spans, children of the span that does it.
+    def work(name: str) -> list[ReadableSpan]:
+        found = [s for s in spans if s.name == name]
+        assert found, name
+        assert all(s.kind is SpanKind.INTERNAL for s in found), name
+        return found
+
+    (root_id,) = roots
+    for name in ("download", "stage"):
+        (span,) = work(name)
+        assert span.parent is not None, name
+        assert span.parent.span_id == root_id, name
+    (split,) = work("split file")
+    assert parent_named(split, index, f"process {staged}")
+    assert attributes(split)["edimesh.x12.set_count"] == SETS
+    validations = work("validate set")
+    assert len(validations) == SETS
+    for span in validations:
+        parent_named(span, index, f"process {transactions}")
+        attrs = attributes(span)
+        assert attrs["edimesh.x12.set_id"] == "837"
+        assert attrs["edimesh.x12.guide"] == "005010X222A1"
+        assert attrs["edimesh.route"] == "validated"
+        assert attrs["edimesh.x12.claim_count"] >= 1
+
     # ONE trace: every span this run made belongs to the file's trace.
     assert {s.context.trace_id for s in spans} == {leaves[0].context.trace_id}
     # Keys appear only as keyed tokens.

@@ -123,6 +123,8 @@ class ValidatorBench:
 
 
 def corpus_files() -> list[Path]:
-    corpus = Path(__file__).resolve().parents[4] / "shared" / "corpus"
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in
-                  {".x12", ".edi", ".txt", ".837", ".835"})  # fmt: skip
+    corpus = Path(__file__).resolve().parents[2] / "data" / "corpus"  # in the repo: CI has it
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in
+                   {".x12", ".edi", ".txt", ".837", ".835"})  # fmt: skip
+    assert files, f"no corpus under {corpus}"
+    return files

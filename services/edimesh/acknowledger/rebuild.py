@@ -21,6 +21,7 @@ from aiokafka.errors import KafkaError
 from edimesh.acknowledger.changelog import apply
 from edimesh.acknowledger.state import PartitionState
 from edimesh.errors import TransientError
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 
 _log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ async def rebuild(
         enable_auto_commit=False,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
         fetch_max_wait_ms=_FETCH_WAIT_MS,
+        **client_options(),
     )
     count = 0
     try:

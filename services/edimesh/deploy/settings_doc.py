@@ -51,6 +51,12 @@ SECTIONS = (
     ),
     Section("Every service: health endpoint", "edimesh.telemetry.health.settings:HealthSettings"),
     Section(
+        "Every Kafka client: TLS and SASL",
+        "edimesh.mesh.kafka_security:KafkaSecuritySettings",
+        "Read by the services and by every CLI command that talks to Kafka; see "
+        "[Kafka TLS and SASL](#kafka-tls-and-sasl).",
+    ),
+    Section(
         "transfer",
         "edimesh.transfer.settings:TransferSettings",
         "Partners come from the TOML file named by `EDIMESH_TRANSFER_PARTNERS_FILE` (README).",

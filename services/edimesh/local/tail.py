@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from edimesh.errors import ConfigError, SerializationError
 from edimesh.mesh.admin import admin_client
 from edimesh.mesh.codec import decode
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.telemetry import TelemetrySettings
 from edimesh.telemetry.masking import Masker, MaskLabel
@@ -133,6 +134,7 @@ async def tail_topic(
         enable_auto_commit=False,
         isolation_level="read_committed",
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        **client_options(),
     )
     partitions = await _partitions(bootstrap, topic)
     await consumer.start()

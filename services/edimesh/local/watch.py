@@ -13,6 +13,7 @@ from edimesh.errors import SerializationError
 from edimesh.local.outputs import OutputWriter
 from edimesh.local.tally import Kind, Tally
 from edimesh.mesh.codec import decode
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES, MeshTopics
 
@@ -63,6 +64,7 @@ class Watcher:
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
             fetch_max_bytes=4 * MAX_MESSAGE_BYTES,
+            **client_options(),
         )
 
     async def __aenter__(self) -> Self:

@@ -9,7 +9,7 @@ single combined broker+controller KRaft node on 127.0.0.1 and runs it detached. 
         ...  # broker.bootstrap == "127.0.0.1:9092"
 """
 
-from edimesh.localbroker.config import BrokerConfig
+from edimesh.localbroker.config import BrokerConfig, BrokerTls
 from edimesh.localbroker.defaults import DEFAULT_KAFKA_VERSION
 from edimesh.localbroker.errors import (
     BrokerError,
@@ -37,6 +37,7 @@ __all__ = [
     "BrokerStartError",
     "BrokerStatus",
     "BrokerTimeoutError",
+    "BrokerTls",
     "FetchError",
     "JavaMissingError",
     "LocalBroker",

@@ -20,6 +20,38 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a big 837 transaction set must fit in on
 
 
 @dataclass(frozen=True)
+class BrokerTls:
+    """TLS listeners next to PLAINTEXT, to test clients that encrypt (and log in).
+
+    `keystore` is one PEM file: the server's unencrypted PKCS#8 private key, then its
+    certificate chain. An SSL listener on `port`; with `sasl_port`, also a SASL_SSL one whose
+    PLAIN mechanism accepts `plain_users` (name: password). The broker's own traffic stays on
+    PLAINTEXT.
+    """
+
+    port: int
+    keystore: Path
+    sasl_port: int | None = None
+    plain_users: Mapping[str, str] = field(default_factory=dict)
+
+    def listeners(self) -> dict[str, int]:
+        found = {"SSL": self.port}
+        if self.sasl_port is not None:
+            found["SASL_SSL"] = self.sasl_port
+        return found
+
+    def properties(self) -> dict[str, str]:
+        props = {"ssl.keystore.type": "PEM", "ssl.keystore.location": str(self.keystore)}
+        if self.sasl_port is not None:
+            users = " ".join(f'user_{name}="{secret}"' for name, secret in self.plain_users.items())
+            props["sasl.enabled.mechanisms"] = "PLAIN"
+            props["listener.name.sasl_ssl.plain.sasl.jaas.config"] = (
+                f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"
+            )
+        return props
+
+
+@dataclass(frozen=True)
 class BrokerConfig:
     """A single combined broker+controller KRaft node on loopback."""
 
@@ -32,15 +64,19 @@ class BrokerConfig:
     stop_timeout: float = 30.0
     # Extra server.properties entries; they win over the rendered defaults.
     overrides: Mapping[str, str] = field(default_factory=dict)
+    tls: BrokerTls | None = None  # off: PLAINTEXT only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", self.data_dir.expanduser().resolve())
-        for name, port in (("port", self.port), ("controller port", self.controller_port)):
+        ports = [("port", self.port), ("controller port", self.controller_port)]
+        if self.tls is not None:
+            ports += [(f"{name} port", port) for name, port in self.tls.listeners().items()]
+        for name, port in ports:
             if not 1 <= port <= 65535:
                 raise BrokerError(f"{name} {port} is not a TCP port: use 1-65535")
-        if self.port == self.controller_port:
+        if len({port for _, port in ports}) < len(ports):
             raise BrokerError(
-                f"port and controller port are both {self.port}: give them different values"
+                f"{' and '.join(name for name, _ in ports)} must differ: give them different values"
             )
 
     @property
@@ -91,6 +127,12 @@ def server_properties(config: BrokerConfig) -> dict[str, str]:
         "background.threads": "4",
         "num.recovery.threads.per.data.dir": "1",
     }
+    if config.tls is not None:
+        for name, port in config.tls.listeners().items():
+            props["listeners"] += f",{name}://{HOST}:{port}"
+            props["advertised.listeners"] += f",{name}://{HOST}:{port}"
+            props["listener.security.protocol.map"] += f",{name}:{name}"
+        props.update(config.tls.properties())
     props.update(config.overrides)
     return props
 

@@ -19,6 +19,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError, for_code
 
 from edimesh.errors import ConfigError, TransientError
+from edimesh.mesh.kafka_security import client_options, tls_failure
 from edimesh.mesh.topics import TopicSpec
 
 _ALREADY_EXISTS = 36
@@ -51,6 +52,7 @@ async def admin_client(
         bootstrap_servers=bootstrap,
         client_id="edimesh-admin",
         request_timeout_ms=int(timeout_s * 1000),
+        **client_options(),
     )
     try:
         async with asyncio.timeout(timeout_s):
@@ -59,7 +61,10 @@ async def admin_client(
     except TimeoutError as exc:
         raise TransientError(f"Kafka at {bootstrap} did not answer within {timeout_s:g}s") from exc
     except KafkaConnectionError as exc:
-        raise TransientError(f"Kafka at {bootstrap} is unreachable") from exc
+        why = await tls_failure(bootstrap)
+        raise TransientError(
+            f"Kafka at {bootstrap} is unreachable{f': {why}' if why else ''}"
+        ) from exc
     except KafkaError as exc:
         if exc.retriable:
             raise TransientError(f"Kafka at {bootstrap} is not ready: {exc}") from exc

@@ -30,6 +30,7 @@ from edimesh.errors import ConfigError, SerializationError, TransientError
 from edimesh.mesh import messages
 from edimesh.mesh.admin import topic_partitions
 from edimesh.mesh.codec import decode
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import FILES_STAGED, MAX_MESSAGE_BYTES, TRANSACTIONS, MeshTopics
 from edimesh.telemetry.masking import Masker, MaskLabel
@@ -183,6 +184,7 @@ async def _read_snapshot(bootstrap: str, dlq_topic: str) -> AsyncIterator[_Recor
         isolation_level="read_committed",
         enable_auto_commit=False,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        **client_options(),
     )
     await consumer.start()
     try:
@@ -225,6 +227,7 @@ async def replay_dead_letters(
                 enable_idempotence=True,  # a retried send never lands twice
                 acks="all",
                 max_request_size=MAX_MESSAGE_BYTES,
+                **client_options(),
             )
             await producer.start()
         try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.service_settings import GroupServiceSettings
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 
@@ -34,6 +35,7 @@ def group_consumer(settings: GroupServiceSettings, **extra: Any) -> AIOKafkaCons
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        **client_options(),
         **extra,
     )
 

@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 from pydantic import ValidationError
 
 from edimesh.errors import ConfigError, TransientError
+from edimesh.mesh.kafka_security import kafka_security
 from edimesh.mesh.telemetry_parts import TelemetryParts
 from edimesh.mesh.transactions import quiet_fenced_futures
 from edimesh.telemetry import TelemetrySettings, start_telemetry
@@ -46,9 +47,13 @@ def run_service(
     dependency cannot be reached at start."""
     try:
         settings = load_settings()
+        kafka_security()  # at start, not at the first connection
     except ValidationError as exc:
         fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
         sys.stderr.write(f"{name}: invalid {env_prefix}* settings: {fields}\n")
+        raise SystemExit(EXIT_CONFIG) from None
+    except ConfigError as exc:
+        sys.stderr.write(f"{name}: {exc}\n")
         raise SystemExit(EXIT_CONFIG) from None
     try:
         asyncio.run(_serve(name, settings, make_service))

@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 
 from edimesh.errors import EdiMeshError, Route, TransientError
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.partitioner import partition_for
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 
@@ -113,6 +114,7 @@ class PartitionProducer:
             max_batch_size=PRODUCE_BATCH_BYTES,
             linger_ms=LINGER_MS,
             transaction_timeout_ms=self._settings.transaction_timeout_ms,
+            **client_options(),
         )
         try:
             await producer.start()

@@ -31,6 +31,7 @@ from edimesh.errors import ConfigError, EdiMeshError, TransientError
 from edimesh.mesh import messages
 from edimesh.mesh.admin import admin_client
 from edimesh.mesh.codec import decode
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.splitter.ledger import InterchangeLedger, LedgerEntry
@@ -51,6 +52,7 @@ async def _consumer(bootstrap: str, isolation_level: str) -> AsyncIterator[Any]:
         enable_auto_commit=False,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
         fetch_max_wait_ms=_FETCH_WAIT_MS,
+        **client_options(),
     )
     await consumer.start()
     try:
@@ -155,6 +157,7 @@ class LedgerTail:
             enable_auto_commit=False,
             max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
             fetch_max_wait_ms=_FETCH_WAIT_MS,
+            **client_options(),
         )
         await self._consumer.start()
         self._tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]

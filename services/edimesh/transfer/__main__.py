@@ -9,6 +9,7 @@ import sys
 from pydantic import ValidationError
 
 from edimesh.errors import ConfigError
+from edimesh.mesh.kafka_security import kafka_security
 from edimesh.telemetry import TelemetrySettings, start_telemetry
 from edimesh.transfer.service import serve
 from edimesh.transfer.settings import load_config
@@ -29,6 +30,7 @@ def main() -> None:
     with telemetry:
         try:
             config = load_config()
+            kafka_security()  # at start, not at the first connection
         except ConfigError as exc:
             _log.error("transfer: %s", exc)
             sys.exit(2)

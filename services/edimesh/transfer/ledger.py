@@ -25,6 +25,7 @@ from aiokafka.errors import KafkaError
 
 from edimesh.errors import ConfigError, TransientError
 from edimesh.mesh.admin import topic_partitions
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 
 _log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ async def read_ledger(
         isolation_level="read_committed",
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
         client_id="edimesh-transfer-ledger",
+        **client_options(),
     )
     skipped = 0
     try:

@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError, ProducerFenced
 
 from edimesh.errors import FatalError, TransientError
 from edimesh.mesh.codec import Encoded
+from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.telemetry import KafkaSpans, MaskLabel
 
@@ -42,6 +43,7 @@ class StagedPublisher:
             enable_idempotence=True,
             acks="all",
             max_request_size=MAX_MESSAGE_BYTES,
+            **client_options(),
         )
         self._lock = asyncio.Lock()  # one transaction at a time on this producer
         self._started = False

@@ -11,9 +11,9 @@ offset together. Starting it fences the partition's previous owner; the worker t
 committed offset, so nothing that owner committed is validated twice.
 
 Backpressure: a partition is paused while its worker holds a full batch of queued sets, and
-every partition that delivers more while the queued input of all workers together exceeds
-`max_queued_mb`; a paused partition is resumed when both have room again. At most
-`max_in_flight` sets are in the validation pool at once.
+every owned partition while the memory all workers hold for uncommitted sets (input, and the
+outputs: counted before they exist) exceeds `max_queued_mb`; a paused partition is resumed when
+both have room again. At most `max_in_flight` sets are in the validation pool at once.
 The poll loop does no validation, so the group session stays healthy.
 
 Health (EDIMESH_HEALTH_PORT, `settings.health`): the endpoint starts first, so /livez answers
@@ -33,6 +33,7 @@ from aiokafka import TopicPartition
 
 from edimesh.mesh.group_service import KAFKA_REACHABLE, PARTITIONS_ASSIGNED, STARTED, GroupService
 from edimesh.mesh.telemetry_parts import TelemetryParts
+from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.mesh.transactions import PartitionProducer
 from edimesh.validator.observe import ValidatorTelemetry
 from edimesh.validator.pool import ValidationPool
@@ -41,8 +42,11 @@ from edimesh.validator.worker import SERVICE, PartitionWorker, WorkerEnv
 
 __all__ = ["KAFKA_REACHABLE", "PARTITIONS_ASSIGNED", "STARTED", "MiB", "ValidatorService"]
 _log = logging.getLogger(__name__)
-MAX_POLL_RECORDS = 500
+MAX_POLL_RECORDS = 100  # one poll may overshoot the budget: ~42 KB x 6 per set
 MiB = 1 << 20
+# One fetch answer, held (compressed) until polled: with aiokafka's 50 MiB default, answers held
+# as read and as parsed cost ~130 MB of peak RSS in the e2e bench. Still fits the biggest message.
+FETCH_MAX_BYTES = MAX_MESSAGE_BYTES
 KAFKA_PROBE_INTERVAL_S = 5.0  # read at each start (tests shorten it)
 
 
@@ -66,7 +70,8 @@ class ValidatorService(GroupService[TopicPartition, PartitionWorker]):
         await self.pool.start()  # the guides load before polling
         stack.push_async_callback(self.pool.stop)
         await self._join(stack, [self.topics.transactions.name], self.telemetry.metrics,
-                         probe_interval_s=KAFKA_PROBE_INTERVAL_S)  # fmt: skip
+                         probe_interval_s=KAFKA_PROBE_INTERVAL_S,
+                         fetch_max_bytes=FETCH_MAX_BYTES)  # fmt: skip
 
     @property
     def owned_partitions(self) -> list[TopicPartition]:
@@ -81,17 +86,23 @@ class ValidatorService(GroupService[TopicPartition, PartitionWorker]):
             if worker is None:
                 continue
             worker.submit(records)
-            if not self._has_room(worker):
-                self._consumer.pause(tp)  # until the worker and the budget have room
-                self._paused.add(tp)
+            if worker.backlog >= self.settings.batch_max_records:
+                self._pause(tp)  # until the worker has room
+        if self.queued_bytes() >= self._budget_bytes:
+            # Every owned partition, not only those that delivered: each would otherwise
+            # bring one more poll's worth before it is paused.
+            for tp in self._workers:
+                self._pause(tp)
+
+    def _pause(self, tp: TopicPartition) -> None:
+        if tp not in self._paused and tp in self._consumer.assignment():
+            self._consumer.pause(tp)
+            self._paused.add(tp)
 
     def queued_bytes(self) -> int:
-        """Input held by all partition workers (queued or in their current batch)."""
+        """Memory held by all partition workers for their uncommitted sets (input and outputs,
+        `PartitionWorker.backlog_bytes`)."""
         return sum(w.backlog_bytes for w in self._workers.values())
-
-    def _has_room(self, worker: PartitionWorker) -> bool:
-        return (worker.backlog < self.settings.batch_max_records
-                and self.queued_bytes() < self._budget_bytes)  # fmt: skip
 
     def _on_room(self, tp: TopicPartition) -> None:
         """A worker drained some of its queue: resume the paused partitions that have room

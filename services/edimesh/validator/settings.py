@@ -15,7 +15,8 @@
 | EDIMESH_VALIDATOR_MAX_IN_FLIGHT          | 64                  | sets being validated at once   |
 | EDIMESH_VALIDATOR_POOL_BATCH_SETS        | 8                   | sets per task sent to a worker |
 |                                          |                     | process, at most               |
-| EDIMESH_VALIDATOR_MAX_QUEUED_MB          | 64                  | input held in memory across    |
+| EDIMESH_VALIDATOR_MAX_QUEUED_MB          | 64                  | memory for uncommitted sets    |
+|                                          |                     | (input and outputs) across     |
 |                                          |                     | partitions before pausing them |
 | EDIMESH_VALIDATOR_MAX_ATTEMPTS           | 3                   | transient failures before DLQ  |
 | EDIMESH_VALIDATOR_RETRY_BACKOFF_S        | 0.5                 | first backoff (doubles, jitter)|

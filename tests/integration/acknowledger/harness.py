@@ -4,11 +4,8 @@ subprocess, and the 999s are read back and parsed."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +22,11 @@ from edimesh.x12.events import GroupSummary, InterchangeSummary, TransactionSetU
 from edimesh.x12.segments import Segment, iter_segments
 from edimesh.x12.stream import X12Stream
 from tests.integration.kafka_helpers import started, until
-from tests.integration.splitter.harness import SUBPROCESS_ENV_KEEP, SplitterBench
+from tests.integration.service_process import prefixed_env, running, settings_from_env, spawn
+from tests.integration.splitter.harness import SplitterBench
 from tests.integration.validator.harness import ValidatorBench
+
+PREFIX = "EDIMESH_ACKNOWLEDGER_"
 
 
 @dataclass(frozen=True)
@@ -79,37 +79,20 @@ class AckBench:
             "session_timeout_ms": 6000, "heartbeat_interval_ms": 500, "shutdown_timeout_s": 10,
             "retry_backoff_s": 0.05, "sweep_interval_s": 0.2, **overrides,
         }  # fmt: skip
-        return {f"EDIMESH_ACKNOWLEDGER_{k.upper()}": str(v) for k, v in values.items()}
+        return prefixed_env(PREFIX, values)
 
     def settings(self, **overrides: object) -> AcknowledgerSettings:
-        values = {k.removeprefix("EDIMESH_ACKNOWLEDGER_").lower(): v
-                  for k, v in self.env(**overrides).items()}  # fmt: skip
-        return AcknowledgerSettings.model_validate(values)
+        return settings_from_env(AcknowledgerSettings, PREFIX, self.env(**overrides))
 
     @contextlib.asynccontextmanager
     async def running(self, **overrides: object) -> AsyncIterator[AcknowledgerService]:
-        async with AcknowledgerService(self.settings(**overrides)) as service:
-            task = asyncio.create_task(service.run())
-            try:
-                yield service
-            finally:
-                service.request_stop()
-                await task
+        async with running(AcknowledgerService(self.settings(**overrides))) as service:
+            yield service
 
     def spawn(self, name: str = "a", **overrides: object) -> subprocess.Popen[bytes]:
         """`python -m edimesh.acknowledger` as a real process; its output goes to a log file."""
-        env = {k: os.environ[k] for k in SUBPROCESS_ENV_KEEP if k in os.environ}
-        env.update(self.env(**overrides))
-        env["EDIMESH_ENV"] = "test"
-        env["EDIMESH_LOG_LEVEL"] = "WARNING"
-        env["EDIMESH_HEALTH_PORT"] = "0"
-        env["EDIMESH_HEALTH_HOST"] = "127.0.0.1"
-        log = (self.splitter.logs / f"acknowledger-{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", "edimesh.acknowledger"], env=env,
-                                stdout=log, stderr=log)  # fmt: skip
-        log.close()
-        self.splitter.procs.append(proc)
-        return proc
+        return spawn("edimesh.acknowledger", self.env(**overrides),
+                     self.splitter.logs / f"acknowledger-{name}.log", self.splitter.procs)
 
     async def publish(self, spec: TopicSpec, value: bytes, headers: list[tuple[str, bytes]],
                       key: bytes | None, timestamp_ms: int | None = None) -> None:  # fmt: skip

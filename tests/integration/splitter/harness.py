@@ -3,13 +3,11 @@ FileStaged publishing, the service in-process or as a subprocess, and read-back 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -27,8 +25,9 @@ from edimesh.splitter.observe import TelemetryParts
 from edimesh.splitter.service import SplitterService
 from edimesh.splitter.settings import SplitterSettings
 from tests.integration.kafka_helpers import partitions_of, read_all, started, until
+from tests.integration.service_process import prefixed_env, running, settings_from_env, spawn
 
-SUBPROCESS_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV")
+PREFIX = "EDIMESH_SPLITTER_"
 
 
 @dataclass
@@ -57,12 +56,10 @@ class SplitterBench:
             "retry_backoff_s": 0.2,
             **overrides,
         }
-        return {f"EDIMESH_SPLITTER_{k.upper()}": str(v) for k, v in values.items()}
+        return prefixed_env(PREFIX, values)
 
     def settings(self, **overrides: object) -> SplitterSettings:
-        values = {k.removeprefix("EDIMESH_SPLITTER_").lower(): v
-                  for k, v in self.env(**overrides).items()}  # fmt: skip
-        return SplitterSettings.model_validate(values)
+        return settings_from_env(SplitterSettings, PREFIX, self.env(**overrides))
 
     # ------------------------------------------------------------------ input
 
@@ -113,30 +110,14 @@ class SplitterBench:
         self, telemetry: TelemetryParts | None = None, **overrides: object
     ) -> AsyncIterator[SplitterService]:
         """The service in this process until the block ends (graceful stop)."""
-        async with SplitterService(self.settings(**overrides), telemetry) as service:
-            task = asyncio.create_task(service.run())
-            try:
-                yield service
-            finally:
-                service.request_stop()
-                await task
+        async with running(SplitterService(self.settings(**overrides), telemetry)) as service:
+            yield service
 
     def spawn(self, name: str = "a", **overrides: object) -> subprocess.Popen[bytes]:
         """`python -m edimesh.splitter` as a real process; its stderr goes to a log file."""
-        env = {k: os.environ[k] for k in SUBPROCESS_ENV_KEEP if k in os.environ}
-        env.update(self.env(**overrides))
-        env["EDIMESH_ENV"] = "test"
-        env["EDIMESH_LOG_LEVEL"] = os.environ.get("EDIMESH_TEST_SPLITTER_LOG_LEVEL", "WARNING")
-        # A free port each: several splitters run side by side (the endpoint still runs).
-        env["EDIMESH_HEALTH_PORT"] = "0"
-        env["EDIMESH_HEALTH_HOST"] = "127.0.0.1"
-        log = (self.logs / f"splitter-{name}.log").open("ab")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "edimesh.splitter"], env=env, stdout=log, stderr=log,
-        )
-        log.close()
-        self.procs.append(proc)
-        return proc
+        level = os.environ.get("EDIMESH_TEST_SPLITTER_LOG_LEVEL", "WARNING")
+        return spawn("edimesh.splitter", self.env(**overrides),
+                     self.logs / f"splitter-{name}.log", self.procs, log_level=level)  # fmt: skip
 
     def kill_all(self) -> None:
         for proc in self.procs:

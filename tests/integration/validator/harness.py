@@ -3,11 +3,8 @@ feeds `edi.transactions`, the validator runs in-process or as a subprocess, outp
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +17,10 @@ from edimesh.mesh.schemas import MessageType
 from edimesh.validator.service import ValidatorService
 from edimesh.validator.settings import ValidatorSettings
 from tests.integration.kafka_helpers import started, until
-from tests.integration.splitter.harness import SUBPROCESS_ENV_KEEP, SplitterBench
+from tests.integration.service_process import prefixed_env, running, settings_from_env, spawn
+from tests.integration.splitter.harness import SplitterBench
 
+PREFIX = "EDIMESH_VALIDATOR_"
 OUTPUT_TYPES = {"dlq": MessageType.DEAD_LETTER, "quarantine": MessageType.QUARANTINED,
                 "validated": MessageType.VALIDATED_TRANSACTION}  # fmt: skip
 
@@ -54,37 +53,20 @@ class ValidatorBench:
             "shutdown_timeout_s": 10, "retry_backoff_s": 0.05, "worker_processes": 0,
             **overrides,
         }  # fmt: skip
-        return {f"EDIMESH_VALIDATOR_{k.upper()}": str(v) for k, v in values.items()}
+        return prefixed_env(PREFIX, values)
 
     def settings(self, **overrides: object) -> ValidatorSettings:
-        values = {k.removeprefix("EDIMESH_VALIDATOR_").lower(): v
-                  for k, v in self.env(**overrides).items()}  # fmt: skip
-        return ValidatorSettings.model_validate(values)
+        return settings_from_env(ValidatorSettings, PREFIX, self.env(**overrides))
 
     @contextlib.asynccontextmanager
     async def running(self, **overrides: object) -> AsyncIterator[ValidatorService]:
-        async with ValidatorService(self.settings(**overrides)) as service:
-            task = asyncio.create_task(service.run())
-            try:
-                yield service
-            finally:
-                service.request_stop()
-                await task
+        async with running(ValidatorService(self.settings(**overrides))) as service:
+            yield service
 
     def spawn(self, name: str = "a", **overrides: object) -> subprocess.Popen[bytes]:
         """`python -m edimesh.validator` as a real process; its output goes to a log file."""
-        env = {k: os.environ[k] for k in SUBPROCESS_ENV_KEEP if k in os.environ}
-        env.update(self.env(**overrides))
-        env["EDIMESH_ENV"] = "test"
-        env["EDIMESH_LOG_LEVEL"] = "WARNING"
-        env["EDIMESH_HEALTH_PORT"] = "0"  # a free port each: validators run side by side
-        env["EDIMESH_HEALTH_HOST"] = "127.0.0.1"
-        log = (self.splitter.logs / f"validator-{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", "edimesh.validator"], env=env,
-                                stdout=log, stderr=log)  # fmt: skip
-        log.close()
-        self.splitter.procs.append(proc)
-        return proc
+        return spawn("edimesh.validator", self.env(**overrides),
+                     self.splitter.logs / f"validator-{name}.log", self.splitter.procs)
 
     async def publish_raw(self, value: bytes, headers: list[tuple[str, bytes]],
                           key: bytes | None = None) -> None:  # fmt: skip

@@ -26,6 +26,7 @@ from edimesh.telemetry.metrics import (
     prometheus_exposition,
 )
 from edimesh.telemetry.settings import TelemetrySettings
+from tests.unit.telemetry.metric_points import metric_points
 
 
 class Meters:
@@ -41,16 +42,7 @@ class Meters:
 
     def points(self, name: str) -> list[tuple[dict[str, Any], Any]]:
         """(attributes, value or histogram count) of every data point of metric `name`."""
-        data = self.reader.get_metrics_data()
-        out: list[tuple[dict[str, Any], Any]] = []
-        for rm in data.resource_metrics if data else ():
-            for sm in rm.scope_metrics:
-                for metric in sm.metrics:
-                    if metric.name == name:
-                        for p in metric.data.data_points:
-                            value = getattr(p, "value", None)
-                            out.append((dict(p.attributes or {}), getattr(p, "count", value)))
-        return out
+        return metric_points(self.reader, name)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from edimesh.mesh.topics import mesh_topics
 from edimesh.splitter.observe import SplitterTelemetry
 from edimesh.telemetry import Telemetry, TelemetrySettings, start_telemetry
 from edimesh.validator.observe import ValidatorTelemetry
+from tests.unit.telemetry.metric_points import metric_points
 
 TOPICS = mesh_topics("p.")
 
@@ -36,16 +37,7 @@ class Captured:
     reader: InMemoryMetricReader
 
     def points(self, name: str) -> list[tuple[dict[str, Any], Any]]:
-        data = self.reader.get_metrics_data()
-        out: list[tuple[dict[str, Any], Any]] = []
-        for rm in data.resource_metrics if data else ():
-            for sm in rm.scope_metrics:
-                for metric in sm.metrics:
-                    if metric.name == name:
-                        for p in metric.data.data_points:
-                            value = getattr(p, "value", None)
-                            out.append((dict(p.attributes or {}), getattr(p, "count", value)))
-        return out
+        return metric_points(self.reader, name)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from edimesh.transfer.completeness import RemoteEntry
 from edimesh.transfer.handler import FileHandler, Outcome
 from edimesh.transfer.ledger import StagedLedger
 from edimesh.transfer.partners import Partner
+from tests.unit.telemetry.metric_points import metric_points
 from tests.unit.transfer.fakes import MemoryPublisher, MemorySource, MemoryStaging
 
 AT = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -150,18 +151,9 @@ async def test_concurrent_same_content_publishes_once(partner: Partner) -> None:
     assert len(world.publisher.records) == 1
 
 
-def _sums(reader: InMemoryMetricReader) -> dict[str, float]:
-    """Metric name -> summed value (counters) or count (histograms) over all data points."""
-    out: dict[str, float] = {}
-    data = reader.get_metrics_data()
-    for rm in data.resource_metrics if data else ():
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                for p in metric.data.data_points:
-                    raw: float | None = getattr(p, "count", None)
-                    value = raw if raw is not None else float(getattr(p, "value", 0))
-                    out[metric.name] = out.get(metric.name, 0) + value
-    return out
+def _total(reader: InMemoryMetricReader, name: str) -> float:
+    """Metric `name` summed over its points (counter values, histogram counts)."""
+    return float(sum(value for _, value in metric_points(reader, name)))
 
 
 async def test_files_bytes_and_stage_times_are_measured(partner: Partner) -> None:
@@ -171,8 +163,11 @@ async def test_files_bytes_and_stage_times_are_measured(partner: Partner) -> Non
     await world.handler.handle(entry("c.x12"))
     await world.handler.handle(entry("b.x12"))
     await world.handler.handle(entry("CANARY-a.x12"))  # same bytes as b: not transferred again
-    sums = _sums(reader)
+    totals = {name: _total(reader, name) for name in
+              ("edimesh.files.transferred", "edimesh.bytes.transferred", "edimesh.stage.duration")}
     provider.shutdown()
-    names = {name for name in sums if "files" in name or "bytes" in name}
-    assert sorted(sums[n] for n in names) == [2, len(FILES["c.x12"]) + len(FILES["b.x12"])]
-    assert sums["edimesh.stage.duration"] == 3 + 2 + 2  # 3 downloads, 2 stagings, 2 publishes
+    assert totals == {
+        "edimesh.files.transferred": 2,
+        "edimesh.bytes.transferred": len(FILES["c.x12"]) + len(FILES["b.x12"]),
+        "edimesh.stage.duration": 3 + 2 + 2,  # 3 downloads, 2 stagings, 2 publishes
+    }

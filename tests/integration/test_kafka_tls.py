@@ -23,6 +23,9 @@ from edimesh.mesh.group_member import group_consumer
 from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.service_settings import GroupServiceSettings
 from edimesh.mesh.topics import mesh_topics
+from edimesh.telemetry.health import HealthSettings
+from edimesh.validator.service import ValidatorService
+from edimesh.validator.settings import ValidatorSettings
 from tests.integration.kafka_helpers import WAIT_S, started
 from tests.integration.tls_certs import Pki, make_pki
 
@@ -155,6 +158,21 @@ async def test_a_client_without_the_ca_names_the_untrusted_certificate(
     message = str(caught.value)
     assert "TLS certificate is not trusted" in message
     assert "EDIMESH_KAFKA_SSL_CAFILE" in message
+
+
+async def test_a_group_service_without_the_ca_names_the_untrusted_certificate(
+    tls_broker: TlsBroker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The validator's first connection is its group consumer: its start fails with the cause,
+    as a TransientError (exit 1 from `edimesh run`), not only in aiokafka's log."""
+    _use_ssl(monkeypatch, None)
+    settings = ValidatorSettings(bootstrap=tls_broker.ssl, group_id=f"tls-{uuid.uuid4().hex}",
+                                 staging_root=tmp_path, worker_processes=0,
+                                 health=HealthSettings(port=None))  # fmt: skip
+    with pytest.raises(TransientError) as caught:
+        async with asyncio.timeout(WAIT_S), ValidatorService(settings):
+            pass
+    assert "TLS certificate is not trusted" in str(caught.value)
 
 
 async def test_a_client_trusting_another_ca_is_refused(

@@ -40,8 +40,11 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from aiokafka import TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
+from edimesh.errors import TransientError
 from edimesh.mesh.group_member import Rebalance, group_consumer
+from edimesh.mesh.kafka_security import tls_failure
 from edimesh.mesh.poll_loop import poll_until_stopped
 from edimesh.mesh.service_settings import GroupServiceSettings
 from edimesh.mesh.topics import mesh_topics
@@ -127,7 +130,12 @@ class GroupService(Generic[K, W]):
         settings = self._group_settings
         consumer = group_consumer(settings, **consumer_options)
         stack.push_async_callback(consumer.stop)
-        await consumer.start()
+        try:
+            await consumer.start()
+        except KafkaConnectionError as exc:  # aiokafka logs the cause; say it (exit 1)
+            why = await tls_failure(settings.bootstrap_servers)
+            raise TransientError(f"Kafka at {settings.bootstrap_servers} is unreachable"
+                                 f"{f': {why}' if why else ''}") from exc  # fmt: skip
         self._consumer = consumer
         stack.push_async_callback(self._stop_all_workers)  # before the consumer leaves the group
         consumer.subscribe(topics, listener=Rebalance(self.assign, self.revoke))

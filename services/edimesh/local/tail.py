@@ -1,8 +1,9 @@
 """`edimesh topics tail`: a topic's messages, decoded, as JSON lines, PHI withheld by default.
 
 Bodies (X12 bytes, normalized content, quarantined and dead-lettered originals, the text of
-acknowledgments, element copies, CTX values) are replaced by their size; control numbers and
-keys become keyed tokens (`edimesh.telemetry.masking`). `show_phi=True` prints them as they are.
+acknowledgments, element copies, CTX values), envelope dates and amounts are replaced by their
+size; control numbers, sender and receiver ids and keys become keyed tokens
+(`edimesh.telemetry.masking`). `show_phi=True` prints them as they are.
 """
 
 from __future__ import annotations
@@ -24,15 +25,22 @@ from edimesh.mesh.topics import MAX_MESSAGE_BYTES
 from edimesh.telemetry import TelemetrySettings
 from edimesh.telemetry.masking import Masker, MaskLabel
 
-# Fields holding X12 content or values copied from it: withheld, only their size shown.
-WITHHELD = frozenset(
-    {"body", "content_json", "raw", "x12", "original_value", "original_key", "copy", "value"}
-)
-# Fields holding control numbers or keys made of them: shown as keyed tokens.
+# Fields holding X12 content or values copied from it (bodies, envelope dates and times,
+# amounts): withheld, only their size shown.
+WITHHELD = frozenset({
+    "body", "content_json", "raw", "x12", "original_value", "original_key", "copy", "value",
+    "isa09", "isa10", "gs04", "gs05", "total_charge", "total_paid",
+})  # fmt: skip
+# Fields holding identifiers (control numbers, sender and receiver ids, keys made of them):
+# shown as keyed tokens.
 MASKED = {
     "idempotency_key": MaskLabel.IDEMPOTENCY_KEY.value,
-    "group_key": "group",
-    "interchange_key": "interchange",
+    "group_key": MaskLabel.GROUP_KEY.value,
+    "interchange_key": MaskLabel.INTERCHANGE_KEY.value,
+    "isa06": MaskLabel.SENDER_ID.value,
+    "gs02": MaskLabel.SENDER_ID.value,
+    "isa08": MaskLabel.RECEIVER_ID.value,
+    "gs03": MaskLabel.RECEIVER_ID.value,
     "isa13": MaskLabel.ISA13.value,
     "gs06": MaskLabel.GS06.value,
     "st02": MaskLabel.ST02.value,

@@ -54,6 +54,10 @@ class MaskLabel(StrEnum):
     ST02 = "st02"
     CLAIM_ID = "clm01"
     MEMBER_ID = "member"
+    GROUP_KEY = "group"  # ISA06|ISA08|ISA13|GS06
+    INTERCHANGE_KEY = "interchange"  # ISA06|ISA08|ISA13
+    SENDER_ID = "sender"  # ISA06, GS02
+    RECEIVER_ID = "receiver"  # ISA08, GS03
 
 
 def keyed_token(key: bytes, key_id: str, label: str, value: str | bytes | int) -> str:

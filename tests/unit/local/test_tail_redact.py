@@ -64,3 +64,18 @@ def test_undecodable_value_and_tombstone() -> None:
     assert "error" in json.loads(render(broken, MASKER))
     tombstone = TailedMessage("t", 0, 2, 0, b"k", None, [])
     assert json.loads(render(tombstone, MASKER))["value"] is None
+
+
+def test_envelope_ids_dates_and_amounts_are_not_shown_without_the_flag() -> None:
+    record = {"envelope": {"isa06": "SENDERCANARY", "isa08": "RECEIVERCANARY", "gs02": "GSSEND",
+                           "gs03": "GSRECV", "isa09": "261124", "gs04": "20261124",
+                           "gs01": "HC", "gs08": "005010X222A1"},
+              "summary": {"total_charge": "123.45", "total_paid": "99.00", "claim_count": 2}}
+    shown = json.dumps(redact(record, MASKER))
+    for value in ("SENDERCANARY", "RECEIVERCANARY", "GSSEND", "GSRECV", "261124", "20261124",
+                  "123.45", "99.00"):
+        assert value not in shown
+    assert f"{MASKER.key_id}:sender:" in shown
+    assert '"HC"' in shown  # codes stay readable
+    assert '"005010X222A1"' in shown
+    assert "SENDERCANARY" in json.dumps(redact(record, None))

@@ -206,23 +206,10 @@ class PartitionWorker(WorkerLoop):
         if write_sequence:
             batch.changes.put_sequence(state.sequence)
         offsets = {tp: records[-1].offset + 1 for tp, records in taken.items()}
-        producer = env.producer
-        try:
-            await producer.begin()
-            futures = []
-            for pending in [p for p, _ in batch.outputs] + batch.changes.pending():
-                future = await producer.send(pending)
-                if future is not None:
-                    futures.append(future)
-            await producer.finish(futures, offsets, env.settings.group_id)
-        except BaseException as exc:
-            for _, spans in batch.outputs:
-                spans.end(exc)
-            raise
+        await env.producer.commit_traced(batch.outputs, offsets, env.settings.group_id,
+                                         batch.changes.pending())  # fmt: skip
         if write_sequence:
             state.sequence_ms = int(env.clock() * 1000)
-        for _, spans in batch.outputs:
-            spans.end(None)
 
     # ------------------------------------------------------------------ one record
 

@@ -60,6 +60,12 @@ class CommitFailedError(TransientError):
     """A transaction failed with an unknown outcome: restart the producer and re-read progress."""
 
 
+class SpanEnder(Protocol):
+    """A message's send spans (mesh.batch_trace.BatchTrace), ended once its transaction is."""
+
+    def end(self, failure: BaseException | None) -> None: ...
+
+
 class ProducerSettings(Protocol):
     """What a partition producer needs of a service's settings."""
 
@@ -233,10 +239,27 @@ class PartitionProducer:
         offsets: Mapping[TopicPartition, int] | None,
         group_id: str,
     ) -> None:
-        """A whole small transaction at once (a dead letter, an offset alone)."""
+        """A whole transaction at once: the messages and the input offsets."""
         await self.begin()
         futures = [f for m in messages if (f := await self.send(m)) is not None]
         await self.finish(futures, offsets, group_id)
+
+    async def commit_traced(
+        self,
+        traced: Sequence[tuple[Pending, SpanEnder]],
+        offsets: Mapping[TopicPartition, int] | None,
+        group_id: str,
+        untraced: Sequence[Pending] = (),
+    ) -> None:
+        """`commit`, then end each message's send spans with the transaction's outcome."""
+        try:
+            await self.commit([p for p, _ in traced] + list(untraced), offsets, group_id)
+        except BaseException as exc:
+            for _, spans in traced:
+                spans.end(exc)
+            raise
+        for _, spans in traced:
+            spans.end(None)
 
     async def stop(self) -> None:
         """Close the producer. Idempotent; an open transaction is left for the next owner."""

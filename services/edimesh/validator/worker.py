@@ -168,21 +168,7 @@ class PartitionWorker(WorkerLoop):
     ) -> None:
         env = self._env
         routed = [pair for pairs in per_set for pair in pairs]
-        producer = env.producer
-        try:
-            await producer.begin()
-            futures = []
-            for pending, _ in routed:
-                future = await producer.send(pending)
-                if future is not None:
-                    futures.append(future)
-            await producer.finish(futures, {self.source: next_offset}, env.settings.group_id)
-        except BaseException as exc:
-            for _, spans in routed:
-                spans.end(exc)
-            raise
-        for _, spans in routed:
-            spans.end(None)
+        await env.producer.commit_traced(routed, {self.source: next_offset}, env.settings.group_id)
 
     # ------------------------------------------------------------------ one set
 

@@ -78,20 +78,19 @@ async def _in_order(
     remote: asyncssh.SFTPClientFile, start: int, end: int, block: int, depth: int
 ) -> AsyncGenerator[bytes, None]:
     """Blocks of [start, end) in order, with up to `depth` reads in flight."""
-    pending: deque[tuple[int, asyncio.Future[bytes]]] = deque()
+    pending: deque[asyncio.Future[bytes]] = deque()
     offset = start
     try:
         while pending or offset < end:
             while offset < end and len(pending) < depth:
                 count = min(block, end - offset)
-                pending.append((count, asyncio.ensure_future(_read(remote, offset, count))))
+                pending.append(asyncio.ensure_future(_read(remote, offset, count)))
                 offset += count
-            _, future = pending.popleft()
-            yield await future
+            yield await pending.popleft()
     finally:
-        for _, future in pending:
+        for future in pending:
             future.cancel()
-        await asyncio.gather(*(future for _, future in pending), return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _read(remote: asyncssh.SFTPClientFile, offset: int, count: int) -> bytes:

@@ -193,7 +193,6 @@ class PartFile:
         self._next_checkpoint = offset + checkpoint_bytes
         self._on_release = on_release
         self._pending: concurrent.futures.Future[None] | None = None
-        self.checkpoints = 0  # checkpoints recorded
 
     @property
     def checkpoint_path(self) -> Path:
@@ -243,7 +242,6 @@ class PartFile:
         finally:
             os.close(out)
         temporary.replace(target)  # atomic: a crash leaves the old or the new checkpoint
-        self.checkpoints += 1
 
     def wait_checkpoint(self) -> None:
         """Block until the checkpoint being made, if any, is done (it uses the descriptor)."""

@@ -33,7 +33,7 @@ from datetime import datetime
 
 from edimesh.mesh import messages
 from edimesh.validator.handler import Verdict
-from edimesh.x12.ack999 import ElementNote, GroupAck, SegmentNote, SetAck
+from edimesh.x12.ack999 import MAX_CODES, ElementNote, GroupAck, SegmentNote, SetAck
 
 # Codes the X231A1 guide allows in IK502 and AK905 (others are not echoed).
 IK502_CODES = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
@@ -41,8 +41,6 @@ IK502_CODES = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"
                          "I5", "I6"})  # fmt: skip
 AK905_CODES = frozenset({"1", "2", "3", "4", "5", "6", "10", "11", "12", "13", "14", "15", "16",
                          "17", "18", "19", "23", "24", "25", "26"})  # fmt: skip
-MAX_CODES = 5  # IK502..IK506 and AK905..AK909
-ACCEPTED = frozenset({"A", "E"})
 
 ROUTE_VALIDATED = "VALIDATED"
 ROUTE_QUARANTINED = "QUARANTINED"

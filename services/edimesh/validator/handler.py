@@ -28,14 +28,12 @@ from edimesh.errors import FatalError
 from edimesh.mesh import messages
 from edimesh.mesh.schemas import MessageType
 from edimesh.validation import Finding, Severity, Snip, validate_set
-from edimesh.x12.ack999 import ElementNote, SegmentNote
+from edimesh.x12.ack999 import MAX_BUSINESS_UNIT, MAX_IK3, ElementNote, SegmentNote
 from edimesh.x12.delimiters import Delimiters
 
 # A quarantined record carries at most this many findings (a broken set can yield thousands).
 MAX_ERRORS = 200
 SNIP_INTEGRITY = 1
-MAX_ACK_NOTES = 999  # IK3 notes kept per set; the builder truncates further
-BUSINESS_UNIT_MAX = 35  # CTX01-2 longer than this is truncated (X12 RFI 2293)
 _CLAIM_LOOPS = ("23", "24")  # 837 loops 2300/2400 and their children sit inside one claim
 
 
@@ -145,7 +143,7 @@ def ack_notes(findings: list[Finding], job: SetJob) -> tuple[SegmentNote, ...]:
         ik304 = x.ik304 or ("8" if x.ik403 or x.element_position else "2")
         key = (position, ik304)
         if key not in grouped:
-            if len(grouped) >= MAX_ACK_NOTES:
+            if len(grouped) >= MAX_IK3:
                 continue
             grouped[key] = (x, [])
         if x.element_position is not None:
@@ -169,7 +167,7 @@ def claim_units(job: SetJob) -> dict[int, tuple[str, str]]:
     for position, piece in enumerate(job.raw.decode("latin-1").split(job.segment), start=1):
         text = piece.lstrip("\r\n")
         if text.startswith(marker):
-            value = text.split(job.element, 2)[1][:BUSINESS_UNIT_MAX]
+            value = text.split(job.element, 2)[1][:MAX_BUSINESS_UNIT]
             if value:
                 units[position] = ("CLM01", value)
     return units

@@ -9,9 +9,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from edimesh.acknowledger.results import ACCEPTED, ROUTE_QUARANTINED, ROUTE_VALIDATED
+from edimesh.acknowledger.results import ROUTE_QUARANTINED, ROUTE_VALIDATED
 from edimesh.checker.reader import scan_file
 from edimesh.validation import validate_unit
+from edimesh.x12.ack999 import ACCEPTED
 from edimesh.x12.events import TransactionSetUnit
 from edimesh.x12.synth import SynthError, SynthOptions, generate_837p
 from tests.integration.acknowledger.harness import AckBench, parse_999

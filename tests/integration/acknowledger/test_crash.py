@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from edimesh.acknowledger.results import ACCEPTED
 from edimesh.mesh.codec import encode
 from edimesh.mesh.schemas import MessageType
+from edimesh.x12.ack999 import ACCEPTED
 from edimesh.x12.synth import SynthOptions, generate_837p, iter_keys
 from tests.integration.acknowledger.harness import AckBench, parse_999
 from tests.integration.kafka_helpers import partitions_of, started, until

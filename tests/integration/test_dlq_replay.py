@@ -22,7 +22,7 @@ from edimesh.errors import SerializationError, TransientError
 from edimesh.mesh import messages
 from edimesh.mesh.admin import ensure_topics
 from edimesh.mesh.codec import encode
-from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers
+from edimesh.mesh.dead_letter import dead_letter_message
 from edimesh.mesh.dlq_replay import (
     REPLAYED_FROM_HEADER,
     LetterSummary,
@@ -89,14 +89,8 @@ async def _publish_letters(bootstrap: str, topics: MeshTopics) -> dict[str, _Con
                 (*SCHEMA_HEADERS, ("traceparent", _canary("trace"))),
             )  # fmt: skip
             originals[name] = record
-            letter = dead_letter(record, exc, 3, at, service=service)
-            value, headers = encode(MessageType.DEAD_LETTER, letter)
-            await producer.send(
-                topics.dlq.name,
-                value,
-                key=record.key,
-                headers=headers + dead_letter_headers(letter),
-            )
+            letter = dead_letter_message(topics.dlq.name, record, exc, 3, at, service=service)
+            await producer.send(letter.topic, letter.value, key=letter.key, headers=letter.headers)
 
         async with producer.transaction():
             for name, (topic, service, exc, at) in plan.items():
@@ -152,7 +146,12 @@ async def test_replay_sends_the_chosen_letters_back_byte_for_byte(mesh: Mesh) ->
     ]
 
 
-async def test_error_class_filter_against_the_broker(mesh: Mesh) -> None:
+@pytest.mark.parametrize(
+    ("limit", "read", "replayed", "to_files"), [(None, 6, 3, ["split"]), (2, 3, 2, [])]
+)
+async def test_error_class_filter_and_limit_against_the_broker(
+    mesh: Mesh, limit: int | None, read: int, replayed: int, to_files: list[str]
+) -> None:
     report = await replay_dead_letters(
         mesh.bootstrap,
         mesh.topics,
@@ -160,15 +159,20 @@ async def test_error_class_filter_against_the_broker(mesh: Mesh) -> None:
         _masker(),
         dry_run=False,
         on_letter=lambda _: None,
+        limit=limit,
     )
-    assert report.replayed == 3  # poison, old (transactions) and split (files.staged)
+    # poison, old (transactions) and split (files.staged), in DLQ order; a limit of 2 stops
+    # reading at old: neither split nor the records after it are read.
+    assert report.replayed == report.chosen == replayed
+    assert report.read == read
+    assert report.limit_reached == (limit is not None)
     on_transactions = await read_all(mesh.bootstrap, mesh.topics.transactions.name)
     on_files = await read_all(mesh.bootstrap, mesh.topics.files_staged.name)
     assert [r.key for r in on_transactions] == [
         mesh.originals["poison"].key,
         mesh.originals["old"].key,
     ]
-    assert [r.key for r in on_files] == [mesh.originals["split"].key]
+    assert [r.key for r in on_files] == [mesh.originals[name].key for name in to_files]
 
 
 async def test_dry_run_command_prints_masked_summaries_and_sends_nothing(mesh: Mesh) -> None:

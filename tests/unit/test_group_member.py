@@ -6,7 +6,8 @@ import asyncio
 
 from aiokafka import TopicPartition
 
-from edimesh.mesh.group_member import Rebalance, finish_task, jittered_backoff_s
+from edimesh.mesh.backoff import jittered_backoff_s
+from edimesh.mesh.group_member import Rebalance, finish_task
 
 
 def test_backoff_doubles_within_jitter_and_stops_at_the_cap() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from edimesh.acknowledger.results import group_ack_of
@@ -10,7 +9,6 @@ from edimesh.acknowledger.state import Done, PendingGroup
 from edimesh.mesh import messages
 from edimesh.x12.ack999 import build_999
 
-DIGEST_HEX = 32  # 128 bits of sha256: enough to tell two 999 texts apart
 ACKNOWLEDGMENT_GROUP = "FA"  # GS01 of 997/999 groups
 
 
@@ -47,5 +45,4 @@ def answer(
         "partner": source["partner"],
         "created_at": now,
     }
-    digest = hashlib.sha256(ack.text.encode("latin-1", "replace")).hexdigest()[:DIGEST_HEX]
-    return record, Done(ack.control_number, digest, timed_out)
+    return record, Done(ack.control_number, timed_out)

@@ -4,7 +4,7 @@
 |-------------------------|------------------------------------------|---------------------------|
 | `m|<group key>`         | GroupManifest (Avro, schema headers)     | the group's manifest      |
 | `r|<group key>|<ST02>`  | SetResult (Avro, schema headers)         | one set's result          |
-| `d|<group key>`         | JSON {control_number, digest, timed_out} | the group's 999 was sent  |
+| `d|<group key>`         | JSON {control_number, timed_out}         | the group's 999 was sent  |
 | `s`                     | JSON {next}                              | the partition's sequence  |
 
 A manifest or result entry carries the wall-clock time its group was first seen
@@ -59,8 +59,7 @@ class Changes:
 
     def put_done(self, group_key: str, done: Done, st02s: list[str], manifest: bool) -> None:
         """The group's `d` entry and tombstones for what it held."""
-        record = {"control_number": done.control_number, "digest": done.digest,
-                  "timed_out": done.timed_out}  # fmt: skip
+        record = {"control_number": done.control_number, "timed_out": done.timed_out}
         self._records[f"d|{group_key}"] = (json.dumps(record).encode(), [])
         if manifest:
             self._records[f"m|{group_key}"] = (None, [])
@@ -117,8 +116,8 @@ def _apply(
         if value is not None and state.restored_too_old(at_ms):
             state.forget(rest)  # not even parsed: most of a long changelog is this
         elif value is not None:
-            d = json.loads(value)
-            done = Done(str(d["control_number"]), str(d["digest"]), bool(d["timed_out"]), at_ms)
+            d = json.loads(value)  # older entries also hold a "digest": ignored
+            done = Done(str(d["control_number"]), bool(d["timed_out"]), at_ms)
             state.restore_done(rest, done)
     elif kind == "m":
         manifest = None if value is None else decode(

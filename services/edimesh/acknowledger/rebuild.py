@@ -15,20 +15,15 @@ import logging
 import time
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from edimesh.acknowledger.changelog import apply
 from edimesh.acknowledger.state import PartitionState
 from edimesh.errors import TransientError
-from edimesh.mesh.kafka_security import client_options
-from edimesh.mesh.topics import MAX_MESSAGE_BYTES
+from edimesh.mesh.topic_reader import read_from_start, state_consumer
 
 _log = logging.getLogger(__name__)
-# Short polls: a fetch holding only transaction markers moves the position but returns no
-# record; the position check after each poll is what ends the read.
-_POLL_MS = 20
-_FETCH_WAIT_MS = 50
 
 
 async def rebuild(
@@ -43,33 +38,17 @@ async def rebuild(
     """The state kept in partition `changelog` (of a topic with `partitions` partitions)."""
     state = PartitionState(changelog.partition, partitions, done_retention_ms)
     state.restore_now_ms = int(clock() * 1000)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        isolation_level="read_committed",
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-        fetch_max_wait_ms=_FETCH_WAIT_MS,
-        **client_options(),
-    )
     count = 0
     try:
-        async with asyncio.timeout(timeout_s):
-            await consumer.start()
-            consumer.assign([changelog])
-            await consumer.seek_to_beginning(changelog)
-            end = (await consumer.end_offsets([changelog]))[changelog]
-            while await consumer.position(changelog) < end:
-                batches = await consumer.getmany(changelog, timeout_ms=_POLL_MS)
-                for record in batches.get(changelog, []):
-                    apply(state, record.key, record.value, record.headers, record.timestamp)
-                    count += 1
+        async with asyncio.timeout(timeout_s), state_consumer(bootstrap) as consumer:
+            async for record in read_from_start(consumer, [changelog]):
+                apply(state, record.key, record.value, record.headers, record.timestamp)
+                count += 1
     except TimeoutError:
         raise TransientError(f"changelog partition {changelog.partition} not read within "
                              f"{timeout_s}s") from None  # fmt: skip
     except KafkaError as exc:
         raise TransientError(f"reading the changelog failed: {type(exc).__name__}") from exc
-    finally:
-        await consumer.stop()
     state.prune()
     _log.info("acknowledger state rebuilt", extra={
         "partition": changelog.partition, "records": count, "pending_groups": len(state.pending),

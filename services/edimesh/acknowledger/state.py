@@ -3,7 +3,7 @@
 Pure and in memory; `changelog.py` turns each change into a record of the partition's
 changelog. A group is pending from its first record (manifest or result) until its 999 is
 built; then its manifest and results are dropped and only a `Done` remains (the 999's control
-number and a digest of its text), so a replayed input for that group is recognised and
+number), so a replayed input for that group is recognised and
 ignored rather than answered twice.
 
 Done entries are kept for a window (`done_retention_ms`, EDIMESH_ACKNOWLEDGER_DONE_RETENTION_DAYS)
@@ -45,7 +45,6 @@ class Done:
     which X12 does not acknowledge; "" when the 999 could not be built, a bug)."""
 
     control_number: str
-    digest: str
     timed_out: bool
     at_ms: int = field(default=0, compare=False)  # when answered (epoch ms): ages the entry
 

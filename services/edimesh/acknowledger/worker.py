@@ -38,10 +38,10 @@ from edimesh.acknowledger.settings import AcknowledgerSettings
 from edimesh.acknowledger.state import Done, PartitionState
 from edimesh.errors import FatalError
 from edimesh.mesh import messages
+from edimesh.mesh.backoff import jittered_backoff_s
 from edimesh.mesh.batch_trace import BatchTrace
 from edimesh.mesh.codec import decode, encode
-from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
-from edimesh.mesh.group_member import jittered_backoff_s
+from edimesh.mesh.dead_letter import dead_letter_message, error_class
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
 from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
@@ -50,7 +50,6 @@ from edimesh.telemetry import semconv
 
 _log = logging.getLogger(__name__)
 SERVICE = "acknowledger"
-DLQ_KEYLESS_PARTITION = 0
 UNANSWERED = ""  # the control number of a group whose 999 could not be built (a bug)
 NOT_ANSWERED = "-"  # ... of an acknowledgment group (GS01 FA): done, with no 999 by design
 SEQUENCE_REFRESH_MS = 24 * 3600 * 1000  # far inside the changelog's retention (>= 15 days)
@@ -260,7 +259,7 @@ class PartitionWorker(WorkerLoop):
         env = self._env
         group = state.pending[group_key]
         if is_acknowledgment_group(group):
-            done = Done(NOT_ANSWERED, "", timed_out)
+            done = Done(NOT_ANSWERED, timed_out)
             state.finish(group_key, done, int(env.clock() * 1000))
             batch.changes.put_done(group_key, done, list(group.results),
                                    group.manifest is not None)  # fmt: skip
@@ -277,8 +276,8 @@ class PartitionWorker(WorkerLoop):
             _log.error("999 could not be built", extra={
                 "partition": env.partition, "group": env.telemetry.token(group_key),
                 "error": error_class(exc)})  # fmt: skip
-            state.finish(group_key, Done(UNANSWERED, "", timed_out), int(env.clock() * 1000))
-            batch.changes.put_done(group_key, Done(UNANSWERED, "", timed_out),
+            state.finish(group_key, Done(UNANSWERED, timed_out), int(env.clock() * 1000))
+            batch.changes.put_done(group_key, Done(UNANSWERED, timed_out),
                                    list(group.results), group.manifest is not None)  # fmt: skip
             return False
         state.finish(group_key, done, int(env.clock() * 1000))
@@ -295,16 +294,13 @@ class PartitionWorker(WorkerLoop):
 
     def _dead_letter(self, record: Any, exc: BaseException, batch: _Batch) -> None:
         env = self._env
-        letter = dead_letter(record, exc, 1, datetime.now(UTC), service=SERVICE)
-        value, headers = encode(MessageType.DEAD_LETTER, letter)
+        pending = dead_letter_message(env.topics.dlq.name, record, exc, 1, datetime.now(UTC),
+                                      service=SERVICE)  # fmt: skip
         _log.warning("input dead-lettered", extra={
             "topic": record.topic, "partition": record.partition, "kafka_offset": record.offset,
-            "error": letter["error_class"]})  # fmt: skip
-        partition = None if record.key is not None else DLQ_KEYLESS_PARTITION
-        spans, headers = env.telemetry.send(env.topics.dlq.name, headers)
-        pending = Pending(env.topics.dlq.name, record.key, value,
-                          headers + dead_letter_headers(letter), partition)  # fmt: skip
-        batch.outputs.append((pending, spans))
+            "error": error_class(exc)})  # fmt: skip
+        spans, headers = env.telemetry.send(pending.topic, pending.headers)
+        batch.outputs.append((pending._replace(headers=headers), spans))
 
 
 class UnanswerableGroupError(FatalError):

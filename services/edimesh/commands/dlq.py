@@ -114,4 +114,5 @@ def replay(
         stderr.print(f"skipped  dlq {partition}/{offset}: not a DeadLetter record")
     verb = "would replay" if dry_run else "replayed"
     count = report.chosen if dry_run else report.replayed
-    stdout.print(f"{verb} {count} of {report.read} dead letters")
+    rest = " (--limit reached; the rest were not read)" if report.limit_reached else ""
+    stdout.print(f"{verb} {count} of {report.read} dead letters{rest}")

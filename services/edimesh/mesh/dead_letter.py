@@ -1,5 +1,8 @@
 """DeadLetter records for consumed messages a service cannot use, and their Kafka headers.
 
+Every service builds its DLQ output with `dead_letter_message`, so each dead letter carries
+the same triage headers whichever service wrote it.
+
 The original message travels byte for byte (the DLQ holds PHI by design); the error travels as
 its class and a message that names no values: edimesh errors are written that way, and a
 foreign exception's text is replaced by its class name.
@@ -13,6 +16,9 @@ from typing import Protocol
 
 from edimesh.errors import EdiMeshError
 from edimesh.mesh import messages
+from edimesh.mesh.codec import encode
+from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.transactions import Pending
 
 # Kafka headers of a dead letter, so an operator can triage without decoding the payload.
 ORIGINAL_TOPIC_HEADER = "edimesh.dlq.original.topic"
@@ -21,6 +27,10 @@ ORIGINAL_OFFSET_HEADER = "edimesh.dlq.original.offset"
 ERROR_CLASS_HEADER = "edimesh.dlq.error.class"
 ERROR_MESSAGE_HEADER = "edimesh.dlq.error.message"
 ATTEMPTS_HEADER = "edimesh.dlq.attempts"
+SERVICE_HEADER = "edimesh.dlq.service"
+
+# A keyless record still needs a partition (keyed ones follow their key).
+KEYLESS_PARTITION = 0
 
 
 class ConsumedRecord(Protocol):
@@ -78,4 +88,22 @@ def dead_letter_headers(letter: messages.DeadLetter) -> list[tuple[str, bytes]]:
         (ERROR_CLASS_HEADER, letter["error_class"].encode()),
         (ERROR_MESSAGE_HEADER, letter["error_message"].encode()),
         (ATTEMPTS_HEADER, str(letter["attempt_count"]).encode()),
+        (SERVICE_HEADER, letter["service"].encode()),
     ]
+
+
+def dead_letter_message(
+    dlq_topic: str,
+    record: ConsumedRecord,
+    exc: BaseException,
+    attempts: int,
+    now: datetime,
+    *,
+    service: str,
+) -> Pending:
+    """The DLQ output for `record`: the encoded DeadLetter with its schema and triage headers,
+    on the original key's partition (or `KEYLESS_PARTITION`)."""
+    letter = dead_letter(record, exc, attempts, now, service=service)
+    value, headers = encode(MessageType.DEAD_LETTER, letter)
+    partition = None if record.key is not None else KEYLESS_PARTITION
+    return Pending(dlq_topic, record.key, value, headers + dead_letter_headers(letter), partition)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from edimesh.errors import ConfigError, SerializationError, TransientError
@@ -32,6 +33,7 @@ from edimesh.mesh.admin import topic_partitions
 from edimesh.mesh.codec import decode
 from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.schemas import MessageType
+from edimesh.mesh.topic_reader import read_from_start, state_consumer
 from edimesh.mesh.topics import FILES_STAGED, MAX_MESSAGE_BYTES, TRANSACTIONS, MeshTopics
 from edimesh.telemetry.masking import Masker, MaskLabel
 from edimesh.telemetry.redaction import scrub
@@ -41,7 +43,7 @@ REPLAYED_FROM_HEADER = "edimesh.dlq.replayed-from"
 
 _DURATION = re.compile(r"^(\d{1,6})([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_FETCH_TIMEOUT_MS = 500
+_CLIENT_ID = "edimesh-dlq-replay"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,7 @@ class ReplayReport:
     replayed: int = 0
     undecodable: list[tuple[int, int]] = field(default_factory=list)  # (partition, offset)
     refused: list[LetterSummary] = field(default_factory=list)  # target not a mesh topic
+    limit_reached: bool = False  # the rest of the snapshot was not read
 
 
 class _Record(NamedTuple):
@@ -172,36 +175,16 @@ class _Record(NamedTuple):
     headers: Sequence[tuple[str, bytes]]
 
 
-async def _read_snapshot(bootstrap: str, dlq_topic: str) -> AsyncIterator[_Record]:
+async def _read_snapshot(bootstrap: str, dlq_topic: str) -> AsyncGenerator[_Record, None]:
     """Every committed DLQ record up to the end offsets seen at start, batch by batch (the DLQ
     can hold 30 days of payloads: never all of them in memory)."""
     count = (await topic_partitions(bootstrap)).get(dlq_topic)
     if not count:
         raise ConfigError(f"topic {dlq_topic} does not exist (wrong --prefix or --bootstrap?)")
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        client_id="edimesh-dlq-replay",
-        isolation_level="read_committed",
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-        **client_options(),
-    )
-    await consumer.start()
-    try:
+    async with state_consumer(bootstrap, client_id=_CLIENT_ID) as consumer:
         tps = [TopicPartition(dlq_topic, p) for p in range(count)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        pending = [tp for tp in tps if ends[tp] > 0]
-        while pending:
-            batches = await consumer.getmany(*pending, timeout_ms=_FETCH_TIMEOUT_MS)
-            for tp, batch in sorted(batches.items()):
-                for r in batch:
-                    if r.offset < ends[tp]:
-                        yield _Record(tp.partition, r.offset, r.value, r.headers)
-            pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
-    finally:
-        await consumer.stop()
+        async for r in read_from_start(consumer, tps):
+            yield _Record(r.partition, r.offset, r.value, r.headers)
 
 
 async def replay_dead_letters(
@@ -223,7 +206,7 @@ async def replay_dead_letters(
         if not dry_run:
             producer = AIOKafkaProducer(
                 bootstrap_servers=bootstrap,
-                client_id="edimesh-dlq-replay",
+                client_id=_CLIENT_ID,
                 enable_idempotence=True,  # a retried send never lands twice
                 acks="all",
                 max_request_size=MAX_MESSAGE_BYTES,
@@ -232,29 +215,30 @@ async def replay_dead_letters(
             await producer.start()
         try:
             sends: list[asyncio.Future[Any]] = []
-            async for record in _read_snapshot(bootstrap, dlq):
-                report.read += 1
-                try:
-                    decoded = decode(record.value, record.headers, MessageType.DEAD_LETTER)
-                except SerializationError:
-                    report.undecodable.append((record.partition, record.offset))
-                    continue
-                letter = cast(messages.DeadLetter, decoded)
-                if not chosen.matches(letter) or (limit is not None and report.chosen >= limit):
-                    continue
-                summary = summarize(letter, record.partition, record.offset, masker)
-                if letter["original_topic"] not in targets:
-                    report.refused.append(summary)
-                    continue
-                report.chosen += 1
-                on_letter(summary)
-                if producer is not None:
-                    message = replay_message(letter, dlq, record.partition, record.offset)
-                    sends.append(
-                        await producer.send(
-                            message.topic, message.value, key=message.key, headers=message.headers
-                        )
-                    )
+            async with aclosing(_read_snapshot(bootstrap, dlq)) as snapshot:
+                async for record in snapshot:
+                    report.read += 1
+                    try:
+                        decoded = decode(record.value, record.headers, MessageType.DEAD_LETTER)
+                    except SerializationError:
+                        report.undecodable.append((record.partition, record.offset))
+                        continue
+                    letter = cast(messages.DeadLetter, decoded)
+                    if not chosen.matches(letter):
+                        continue
+                    summary = summarize(letter, record.partition, record.offset, masker)
+                    if letter["original_topic"] not in targets:
+                        report.refused.append(summary)
+                        continue
+                    report.chosen += 1
+                    on_letter(summary)
+                    if producer is not None:
+                        message = replay_message(letter, dlq, record.partition, record.offset)
+                        sends.append(await producer.send(message.topic, message.value,
+                                     key=message.key, headers=message.headers))  # fmt: skip
+                    if limit is not None and report.chosen >= limit:
+                        report.limit_reached = True
+                        break  # the rest of the snapshot is not even fetched
             for sent in sends:
                 await sent
                 report.replayed += 1

@@ -11,7 +11,6 @@ transactions that carry the outputs (PartitionProducer.finish).
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -67,9 +66,3 @@ async def finish_task(task: asyncio.Task[Any] | None, timeout_s: float) -> None:
     except TimeoutError:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-
-
-def jittered_backoff_s(first_s: float, max_s: float, attempt: int) -> float:
-    """Exponential backoff with jitter before retry number `attempt` (1-based)."""
-    ceiling = min(first_s * 2 ** (attempt - 1), max_s)
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret

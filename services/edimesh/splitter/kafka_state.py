@@ -20,8 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -31,44 +30,17 @@ from edimesh.errors import ConfigError, EdiMeshError, TransientError
 from edimesh.mesh import messages
 from edimesh.mesh.admin import admin_client
 from edimesh.mesh.codec import decode
-from edimesh.mesh.kafka_security import client_options
 from edimesh.mesh.schemas import MessageType
-from edimesh.mesh.topics import MAX_MESSAGE_BYTES
+from edimesh.mesh.topic_reader import (
+    read_from_start,
+    read_to_end,
+    state_consumer,
+    state_consumer_options,
+)
 from edimesh.splitter.ledger import InterchangeLedger, LedgerEntry
 from edimesh.splitter.progress import FileProgress, drop_finished
 
 _log = logging.getLogger(__name__)
-# Short polls: a fetch holding only a transaction marker moves the position but returns no
-# record, and getmany then waits its whole timeout; the position check after it is what counts.
-_POLL_MS = 20
-_FETCH_WAIT_MS = 50
-
-
-@asynccontextmanager
-async def _consumer(bootstrap: str, isolation_level: str) -> AsyncIterator[Any]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        isolation_level=isolation_level,
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-        fetch_max_wait_ms=_FETCH_WAIT_MS,
-        **client_options(),
-    )
-    await consumer.start()
-    try:
-        yield consumer
-    finally:
-        await consumer.stop()
-
-
-async def _read_until(consumer: Any, ends: dict[TopicPartition, int]) -> AsyncIterator[Any]:
-    pending = [tp for tp, end in ends.items() if end > 0]
-    while pending:
-        batches = await consumer.getmany(*pending, timeout_ms=_POLL_MS)
-        for batch in batches.values():
-            for record in batch:
-                yield record
-        pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
 
 
 async def read_progress(
@@ -86,12 +58,10 @@ async def read_progress(
     found: dict[str, FileProgress] = {}
     try:
         async with asyncio.timeout(timeout_s):
-            async with _consumer(bootstrap, "read_uncommitted") as probe:
+            async with state_consumer(bootstrap, isolation_level="read_uncommitted") as probe:
                 ends = dict(await probe.end_offsets([tp]))  # high watermark
-            async with _consumer(bootstrap, "read_committed") as consumer:
-                consumer.assign([tp])
-                await consumer.seek_to_beginning(tp)
-                async for record in _read_until(consumer, ends):
+            async with state_consumer(bootstrap) as consumer:
+                async for record in read_from_start(consumer, [tp], ends):
                     progress = _progress(record)
                     if (
                         progress is not None
@@ -152,12 +122,7 @@ class LedgerTail:
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            isolation_level="read_committed",
-            enable_auto_commit=False,
-            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-            fetch_max_wait_ms=_FETCH_WAIT_MS,
-            **client_options(),
+            bootstrap_servers=self._bootstrap, **state_consumer_options()
         )
         await self._consumer.start()
         self._tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]
@@ -171,7 +136,7 @@ class LedgerTail:
         """Read what is committed and stable now (never waits for open transactions)."""
         async with self._lock:
             ends = dict(await self._consumer.end_offsets(self._tps))  # last stable offsets
-            async for record in _read_until(self._consumer, ends):
+            async for record in read_to_end(self._consumer, ends):
                 self._apply(record)
             self.ledger.expire()  # cheap: stops at the first key inside the window
 

@@ -12,10 +12,9 @@ reuse after it is accepted as a new interchange.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
+from edimesh.mesh.retention_window import RetentionWindow
 from edimesh.x12.events import InterchangeHeader
 
 
@@ -40,23 +39,18 @@ def ledger_key(header: InterchangeHeader) -> str | None:
     return header.interchange_key
 
 
-class InterchangeLedger:
+class InterchangeLedger(RetentionWindow[str, tuple[str, int, int]]):
     """Key -> first acceptance. Fed by the ledger topic and by this process's own commits.
 
-    Entries are held in acceptance order (`sort` restores it after a load that interleaved
-    partitions), so `expire` stops at the first entry still inside the window.
+    Each entry is (file_id, interchange_index, accepted at, epoch ms): a plain tuple is the
+    smallest per-entry object, and there may be millions.
     """
 
-    __slots__ = ("_clock", "_entries", "retention_ms")
+    __slots__ = ()
 
-    def __init__(
-        self, retention_ms: int | None = None, clock: Callable[[], float] = time.time
-    ) -> None:
-        self.retention_ms = retention_ms  # None: keep every key
-        self._clock = clock
-        # key -> (file_id, interchange_index, accepted at, epoch ms): a plain tuple is the
-        # smallest per-entry object, and there may be millions.
-        self._entries: dict[str, tuple[str, int, int]] = {}
+    @staticmethod
+    def _item_ms(item: tuple[str, tuple[str, int, int]]) -> int:
+        return item[1][2]
 
     def accepted(self, interchange_key: str) -> LedgerEntry | None:
         held = self._entries.get(interchange_key)
@@ -74,31 +68,3 @@ class InterchangeLedger:
         # Compaction keeps the latest write; the first acceptance is the one that counts.
         self._entries.setdefault(interchange_key, (entry.file_id, entry.interchange_index,
                                                    accepted_ms))  # fmt: skip
-
-    def outside_window(self, accepted_ms: int) -> bool:
-        """Whether a key accepted at `accepted_ms` is too old to count now."""
-        return self.retention_ms is not None and accepted_ms < self._now_ms() - self.retention_ms
-
-    def expire(self) -> int:
-        """Forget the keys accepted before the window; how many were dropped."""
-        if self.retention_ms is None or not self._entries:
-            return 0
-        cutoff = self._now_ms() - self.retention_ms
-        stale = []
-        for key, held in self._entries.items():
-            if held[2] >= cutoff:
-                break
-            stale.append(key)
-        for key in stale:
-            del self._entries[key]
-        return len(stale)
-
-    def sort(self) -> None:
-        """Put the entries back in acceptance order (after loading several partitions)."""
-        self._entries = dict(sorted(self._entries.items(), key=lambda item: item[1][2]))
-
-    def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -24,11 +24,12 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from edimesh.errors import Route, route_for
-from edimesh.mesh.codec import decode, encode
-from edimesh.mesh.dead_letter import dead_letter, error_class
+from edimesh.mesh.backoff import Backoff
+from edimesh.mesh.codec import decode
+from edimesh.mesh.dead_letter import dead_letter_message, error_class
 from edimesh.mesh.messages import FileStaged
 from edimesh.mesh.schemas import MessageType
-from edimesh.mesh.transactions import CommitFailedError, PartitionLostError, Pending
+from edimesh.mesh.transactions import CommitFailedError, PartitionLostError
 from edimesh.mesh.worker_loop import WorkerLoop
 from edimesh.splitter.file_run import FileRun, RunEnv, SplitInterrupted
 from edimesh.splitter.kafka_state import read_progress
@@ -41,14 +42,11 @@ PROGRESS_PRUNE_INTERVAL_S = 3600.0  # finished files leave memory within a day-s
 
 
 def doubling_backoff_s(first_s: float, failures: int) -> float:
-    """The pause after `failures` failures in a row: `first_s`, then twice the last pause each
-    time (from 0.1 s when `first_s` is 0), at most MAX_BACKOFF_S."""
-    backoff = first_s
-    for _ in range(failures - 1):
-        if backoff == MAX_BACKOFF_S:
-            break
-        backoff = min(backoff * 2 or 0.1, MAX_BACKOFF_S)
-    return backoff
+    """The pause after `failures` failures in a row: `first_s` (even above the cap), then
+    doubling (from 0.1 s when `first_s` is 0), at most MAX_BACKOFF_S; no jitter."""
+    if failures <= 1:
+        return first_s
+    return Backoff(None, first_s, MAX_BACKOFF_S, restart_s=0.1).ceiling(failures)
 
 
 class PartitionWorker(WorkerLoop):
@@ -167,9 +165,8 @@ class PartitionWorker(WorkerLoop):
 
     async def _dead_letter(self, record: Any, exc: BaseException, attempts: int) -> None:
         env = self._env
-        letter = dead_letter(record, exc, attempts, datetime.now(UTC), service="splitter")
-        value, headers = encode(MessageType.DEAD_LETTER, letter)
-        message = Pending(env.topics.dlq.name, record.key, value, headers)
+        message = dead_letter_message(env.topics.dlq.name, record, exc, attempts,
+                                      datetime.now(UTC), service="splitter")  # fmt: skip
         await env.producer.commit([message], {env.source: record.offset + 1}, env.settings.group_id)
         env.telemetry.dead_lettered()
         _log.warning("FileStaged dead-lettered", extra={

@@ -20,42 +20,35 @@ import logging
 import time
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from edimesh.errors import ConfigError, TransientError
 from edimesh.mesh.admin import topic_partitions
-from edimesh.mesh.kafka_security import client_options
-from edimesh.mesh.topics import MAX_MESSAGE_BYTES
+from edimesh.mesh.retention_window import RetentionWindow
+from edimesh.mesh.topic_reader import read_from_start, state_consumer
 
 _log = logging.getLogger(__name__)
-_FETCH_TIMEOUT_MS = 500
 
 
-class StagedLedger:
-    """Known file ids with their staging time, plus claims so two same-content files never
-    both publish.
+class StagedLedger(RetentionWindow[bytes, int]):
+    """Known file ids (sha256 digests as 32 bytes, not 64-character strings) with their
+    staging time in epoch ms, plus claims so two same-content files never both publish."""
 
-    Entries are held in staging order (`sort` restores it after a load that interleaved
-    partitions), so `expire` stops at the first entry still inside the window.
-    """
-
-    __slots__ = ("_claims", "_clock", "_known", "retention_ms")
+    __slots__ = ("_claims",)
 
     def __init__(
         self, retention_ms: int | None = None, clock: Callable[[], float] = time.time
     ) -> None:
-        self.retention_ms = retention_ms  # None: keep every file id
-        self._clock = clock
-        # digest (32 bytes, not a 64-character string) -> staged at, epoch ms
-        self._known: dict[bytes, int] = {}
+        super().__init__(retention_ms, clock)
         self._claims: dict[bytes, asyncio.Event] = {}
 
-    def __len__(self) -> int:
-        return len(self._known)
+    @staticmethod
+    def _item_ms(item: tuple[bytes, int]) -> int:
+        return item[1]
 
     def __contains__(self, file_id: str) -> bool:
-        staged_ms = self._known.get(_digest(file_id))
+        staged_ms = self._entries.get(_digest(file_id))
         return staged_ms is not None and not self.outside_window(staged_ms)
 
     async def claim(self, file_id: str) -> bool:
@@ -64,7 +57,7 @@ class StagedLedger:
         while (pending := self._claims.get(digest)) is not None:
             await pending.wait()  # another file with this content is being published
         self.expire()  # cheap: stops at the first entry inside the window
-        if digest in self._known:
+        if digest in self._entries:
             return False
         self._claims[digest] = asyncio.Event()
         return True
@@ -87,36 +80,11 @@ class StagedLedger:
             self._add(_digest(file_id), staged_ms)
 
     def forget(self, file_id: str) -> None:
-        self._known.pop(_digest(file_id), None)
-
-    def outside_window(self, staged_ms: int) -> bool:
-        """Whether content staged at `staged_ms` is too old to count as a duplicate now."""
-        return self.retention_ms is not None and staged_ms < self._now_ms() - self.retention_ms
-
-    def expire(self) -> int:
-        """Forget the content staged before the window; how many entries were dropped."""
-        if self.retention_ms is None or not self._known:
-            return 0
-        cutoff = self._now_ms() - self.retention_ms
-        stale = []
-        for digest, staged_ms in self._known.items():
-            if staged_ms >= cutoff:
-                break
-            stale.append(digest)
-        for digest in stale:
-            del self._known[digest]
-        return len(stale)
-
-    def sort(self) -> None:
-        """Put the entries back in staging order (after loading several partitions)."""
-        self._known = dict(sorted(self._known.items(), key=lambda item: item[1]))
+        self._entries.pop(_digest(file_id), None)
 
     def _add(self, digest: bytes, staged_ms: int) -> None:
-        self._known.pop(digest, None)  # a re-staging moves the entry to the end
-        self._known[digest] = staged_ms
-
-    def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
+        self._entries.pop(digest, None)  # a re-staging moves the entry to the end
+        self._entries[digest] = staged_ms
 
 
 def _digest(file_id: str) -> bytes:
@@ -129,37 +97,18 @@ async def read_ledger(
     """`into` (default: a ledger without a window) filled with every file id in the committed
     ledger topic that is inside its window; a tombstone forgets its key."""
     ledger = into if into is not None else StagedLedger()
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-        client_id="edimesh-transfer-ledger",
-        **client_options(),
-    )
     skipped = 0
     try:
         async with asyncio.timeout(timeout_s):
-            await consumer.start()
-            partitions = await _partitions(bootstrap, topic)
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
-            pending = [tp for tp in partitions if ends[tp] > 0]
-            while pending:
-                batches = await consumer.getmany(*pending, timeout_ms=_FETCH_TIMEOUT_MS)
-                for records in batches.values():
-                    for record in records:
-                        if not apply_record(ledger, record.key, record.value, record.timestamp):
-                            skipped += 1
-                pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+            async with state_consumer(bootstrap, client_id="edimesh-transfer-ledger") as consumer:
+                partitions = await _partitions(bootstrap, topic)
+                async for record in read_from_start(consumer, partitions):
+                    if not apply_record(ledger, record.key, record.value, record.timestamp):
+                        skipped += 1
     except TimeoutError:
         raise TransientError(f"ledger topic {topic}: not read within {timeout_s:g}s") from None
     except KafkaError as exc:
         raise TransientError(f"ledger topic {topic}: {type(exc).__name__}") from exc
-    finally:
-        await consumer.stop()
     ledger.sort()  # partitions were read interleaved; expire wants staging order
     _log.info("staged ledger loaded", extra={"entries": len(ledger), "skipped_old": skipped})
     return ledger

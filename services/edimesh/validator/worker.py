@@ -38,10 +38,10 @@ from aiokafka import TopicPartition
 from edimesh.acknowledger.results import set_result_of
 from edimesh.errors import Route, route_for
 from edimesh.mesh import messages
+from edimesh.mesh.backoff import jittered_backoff_s
 from edimesh.mesh.batch_trace import BatchTrace
 from edimesh.mesh.codec import decode, encode
-from edimesh.mesh.dead_letter import dead_letter, dead_letter_headers, error_class
-from edimesh.mesh.group_member import jittered_backoff_s
+from edimesh.mesh.dead_letter import dead_letter_message, error_class
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.topics import MeshTopics
 from edimesh.mesh.transactions import CommitFailedError, PartitionProducer, Pending
@@ -62,7 +62,6 @@ from edimesh.validator.settings import ValidatorSettings
 
 _log = logging.getLogger(__name__)
 SERVICE = "validator"
-DLQ_KEYLESS_PARTITION = 0  # a dead letter without a key still needs a partition
 # Encoded outputs per input byte, assumed for a set not yet routed (measured ~5 for valid 837P:
 # the validated JSON is bigger than its X12); the budget counts them before they exist.
 OUTPUT_EXPANSION = 5
@@ -245,14 +244,11 @@ class PartitionWorker(WorkerLoop):
         return Pending(topic.name, output.key.encode("utf-8"), value, headers)
 
     def _dead_letter(self, record: Any, exc: BaseException, attempts: int) -> Pending:
-        letter = dead_letter(record, exc, attempts, datetime.now(UTC), service=SERVICE)
-        value, headers = encode(MessageType.DEAD_LETTER, letter)
         _log.warning("TransactionSet dead-lettered", extra={
             "partition": record.partition, "kafka_offset": record.offset,
-            "error": letter["error_class"], "attempt": attempts})  # fmt: skip
-        partition = None if record.key is not None else DLQ_KEYLESS_PARTITION
-        return Pending(self._env.topics.dlq.name, record.key, value,
-                       headers + dead_letter_headers(letter), partition)  # fmt: skip
+            "error": error_class(exc), "attempt": attempts})  # fmt: skip
+        return dead_letter_message(self._env.topics.dlq.name, record, exc, attempts,
+                                   datetime.now(UTC), service=SERVICE)  # fmt: skip
 
 
 def _size(record: Any) -> int:

@@ -71,7 +71,7 @@ class SplitterBench:
 
     async def publish(self, record: Mapping[str, Any], key: bytes | None = None,
                       headers: list[tuple[str, bytes]] | None = None,
-                      raw_value: bytes | None = None) -> None:  # fmt: skip
+                      raw_value: bytes | None = None, keyless: bool = False) -> None:  # fmt: skip
         if self._producer is None:
             self._producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap,
                                               enable_idempotence=True, acks="all")  # fmt: skip
@@ -82,7 +82,7 @@ class SplitterBench:
             value, schema_headers = raw_value, []
         await self._producer.send_and_wait(
             self.topics.files_staged.name, value,
-            key=key if key is not None else record["file_id"].encode(),
+            key=None if keyless else key if key is not None else record["file_id"].encode(),
             headers=headers if headers is not None else schema_headers,
         )  # fmt: skip
 

@@ -55,19 +55,32 @@ async def test_unusable_file_staged_events_are_dead_lettered_and_the_loop_goes_o
     await bench.publish(bench.file_staged(file_id, path, size=len(data) + 1))
     await bench.publish({}, key=b"poison", raw_value=b"\x00not avro", headers=[])
     await bench.publish(bench.file_staged(file_id, path, uri="https://example.org/x"))
+    await bench.publish({}, raw_value=b"\x00keyless", headers=[], keyless=True)
     good = await bench.stage(generate_837p(CLEAN))
     async with bench.running():
         await bench.wait_consumed(kafka_admin)
     dead = await bench.decoded(bench.topics.dlq)
     assert [d["error_class"].rsplit(".", 1)[-1] for d in dead] == [
         "StagedFileMissingError", "StagingUriError", "StagingUriError",
-        "StagedFileMismatchError", "SerializationError", "StagingUriError",
+        "StagedFileMismatchError", "SerializationError", "StagingUriError", "SerializationError",
     ]  # fmt: skip
-    assert [d["original_offset"] for d in dead] == list(range(6))
+    assert [d["original_offset"] for d in dead] == list(range(7))
     assert all(d["service"] == "splitter" and d["attempt_count"] == 1 for d in dead)
     assert dead[4]["original_value"] == b"\x00not avro"
     assert dead[4]["original_key"] == b"poison"
+    assert dead[6]["original_key"] is None
     assert not any(str(bench.staging) in d["error_message"] for d in dead)  # no paths
+    # The triage headers every service writes, with no values of the original message.
+    for record, letter in zip(await bench.read(bench.topics.dlq), dead, strict=True):
+        triage = dict(record.headers)
+        assert triage["edimesh.dlq.original.topic"] == bench.topics.files_staged.name.encode()
+        assert int(triage["edimesh.dlq.original.partition"]) == letter["original_partition"]
+        assert int(triage["edimesh.dlq.original.offset"]) == letter["original_offset"]
+        assert triage["edimesh.dlq.error.class"] == letter["error_class"].encode()
+        assert triage["edimesh.dlq.error.message"] == letter["error_message"].encode()
+        assert triage["edimesh.dlq.attempts"] == b"1"
+        assert triage["edimesh.dlq.service"] == b"splitter"
+        assert str(bench.staging).encode() not in b"".join(triage.values())
     sets = await bench.decoded(bench.topics.transactions)
     assert {s["file_id"] for s in sets} == {good}
     assert len(sets) == 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -56,7 +57,7 @@ def test_input_for_a_done_group_is_ignored() -> None:
     state = PartitionState(0, 1)
     state.add_manifest(GROUP_KEY, manifest(1), 0)
     state.add_result(GROUP_KEY, result("0001"), 0)
-    state.finish(GROUP_KEY, Done("000000001", "d", False))
+    state.finish(GROUP_KEY, Done("000000001", False))
     assert state.add_result(GROUP_KEY, result("0001"), 5) is None
     assert state.add_manifest(GROUP_KEY, manifest(1), 5) is None
     assert GROUP_KEY not in state.pending
@@ -101,7 +102,7 @@ def test_the_changelog_rebuilds_pending_groups_done_groups_and_the_sequence() ->
     assert group is not None
     assert group.complete
     changes.put_manifest("ga", manifest(1, "ga"), group.first_seen_ms)
-    done = Done(live.allocate_control_number(), "digest", False)
+    done = Done(live.allocate_control_number(), False)
     held = live.finish("ga", done)
     changes.put_done("ga", done, list(held.results), held.manifest is not None)
     changes.put_sequence(live.sequence)
@@ -162,7 +163,7 @@ WINDOW = 30 * DAY
 
 def answered(state: PartitionState, group_key: str, at_ms: int) -> Done:
     state.add_manifest(group_key, manifest(0, group_key), at_ms)
-    done = Done(state.allocate_control_number(), "digest", False)
+    done = Done(state.allocate_control_number(), False)
     state.finish(group_key, done, at_ms)
     return state.done[group_key]
 
@@ -171,7 +172,7 @@ def test_finish_stamps_the_answer_time_outside_equality() -> None:
     state = PartitionState(0, 1, WINDOW)
     done = answered(state, "g", NOW)
     assert done.at_ms == NOW
-    assert done == Done(done.control_number, "digest", False)
+    assert done == Done(done.control_number, False)
 
 
 def test_done_groups_are_forgotten_once_older_than_the_window() -> None:
@@ -212,16 +213,16 @@ def replay_at(changes: Changes, state: PartitionState, timestamp: int | None) ->
 def test_a_rebuild_leaves_out_groups_answered_before_the_window() -> None:
     old, recent = Changes("state", 0), Changes("state", 0)
     old.put_result("old", result("1", "old"), 10)
-    old.put_done("old", Done("000000001", "d1", False), ["1"], manifest=False)
+    old.put_done("old", Done("000000001", False), ["1"], manifest=False)
     old.put_sequence(1)
-    recent.put_done("recent", Done("000000002", "d2", True), [], manifest=False)
+    recent.put_done("recent", Done("000000002", True), [], manifest=False)
     recent.put_sequence(2)
     rebuilt = PartitionState(0, 1, WINDOW)
     rebuilt.restore_now_ms = NOW
     replay_at(old, rebuilt, NOW - WINDOW - 1)
     replay_at(recent, rebuilt, NOW - WINDOW)
     rebuilt.prune()
-    assert rebuilt.done == {"recent": Done("000000002", "d2", True)}
+    assert rebuilt.done == {"recent": Done("000000002", True)}
     assert rebuilt.done["recent"].at_ms == NOW - WINDOW
     assert rebuilt.pending == {}  # the old group's tombstoned result left no group behind
     assert rebuilt.sequence == 2  # the sequence is never aged out of memory
@@ -230,7 +231,7 @@ def test_a_rebuild_leaves_out_groups_answered_before_the_window() -> None:
 
 def test_a_record_without_a_timestamp_counts_as_written_at_the_rebuild() -> None:
     changes = Changes("state", 0)
-    changes.put_done("g", Done("000000001", "d", False), [], manifest=False)
+    changes.put_done("g", Done("000000001", False), [], manifest=False)
     rebuilt = PartitionState(0, 1, WINDOW)
     rebuilt.restore_now_ms = NOW
     replay_at(changes, rebuilt, None)
@@ -240,8 +241,8 @@ def test_a_record_without_a_timestamp_counts_as_written_at_the_rebuild() -> None
 def test_the_rebuild_orders_done_groups_by_answer_time() -> None:
     # Record timestamps need not grow with offsets (producer clocks); expiry relies on order.
     late, early = Changes("state", 0), Changes("state", 0)
-    late.put_done("late", Done("000000002", "d", False), [], manifest=False)
-    early.put_done("early", Done("000000001", "d", False), [], manifest=False)
+    late.put_done("late", Done("000000002", False), [], manifest=False)
+    early.put_done("early", Done("000000001", False), [], manifest=False)
     rebuilt = PartitionState(0, 1, WINDOW)
     rebuilt.restore_now_ms = NOW
     replay_at(late, rebuilt, NOW - DAY)
@@ -282,3 +283,16 @@ def test_the_done_window_must_outlast_the_inputs() -> None:
     with pytest.raises(ValidationError, match="done_retention_days"):  # plus the ack timeout
         AcknowledgerSettings(done_retention_days=reach // DAY + 1, ack_timeout_s=2 * DAY / 1000)
     assert AcknowledgerSettings(done_retention_days=reach // DAY + 1).done_retention_days
+
+
+def test_a_done_entry_holds_control_number_and_timeout_and_older_ones_still_read() -> None:
+    changes = Changes("state", 0)
+    changes.put_done("g", Done("000000007", True), [], manifest=False)
+    (written,) = changes.pending()
+    assert written.value is not None
+    assert json.loads(written.value) == {"control_number": "000000007", "timed_out": True}
+    rebuilt = PartitionState(0, 1, WINDOW)
+    rebuilt.restore_now_ms = NOW
+    older = b'{"control_number": "000000008", "digest": "0f1e", "timed_out": false}'
+    apply(rebuilt, b"d|h", older, [], NOW)
+    assert rebuilt.done["h"] == Done("000000008", False)

@@ -1,10 +1,11 @@
-"""Exponential backoff with jitter: doubling, capped, bounded attempts, never near zero."""
+"""The one backoff: doubling, capped, bounded attempts, jitter never near zero."""
 
 from __future__ import annotations
 
 import pytest
 
-from edimesh.transfer.backoff import Backoff
+from edimesh.mesh.backoff import Backoff, jittered_backoff_s
+from edimesh.transfer.backoff import Backoff as TransferBackoff
 
 POLICY = Backoff(attempts=4, initial_s=0.5, max_s=3.0)
 
@@ -36,3 +37,20 @@ def test_attempts_are_bounded() -> None:
 
 def test_huge_attempt_numbers_do_not_overflow() -> None:
     assert POLICY.ceiling(10_000) == 3.0
+
+
+def test_no_attempt_limit_allows_every_retry() -> None:
+    assert Backoff(None, 0.5, 3.0).allows(10_000)
+
+
+def test_a_zero_start_stays_zero_unless_a_restart_is_given() -> None:
+    assert [Backoff(None, 0.0, 3.0).ceiling(n) for n in range(1, 4)] == [0.0, 0.0, 0.0]
+    restarting = Backoff(None, 0.0, 0.3, restart_s=0.1)
+    assert [restarting.ceiling(n) for n in range(1, 5)] == [0.0, 0.1, 0.2, 0.3]
+
+
+def test_the_services_share_one_implementation() -> None:
+    assert TransferBackoff is Backoff
+    for attempt in range(1, 8):
+        ceiling = POLICY.ceiling(attempt)
+        assert ceiling / 2 <= jittered_backoff_s(0.5, 3.0, attempt) <= ceiling

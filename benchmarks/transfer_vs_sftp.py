@@ -8,6 +8,10 @@ service runs). Both use curve25519-sha256 and aes256-gcm@openssh.com and include
 set-up. Each transfer-side fetch runs in its own process, so its VmHWM is its own peak RSS.
 
     sudo .venv/bin/python benchmarks/transfer_vs_sftp.py [--size-mib 1024] [--rounds 3]
+
+`--split` measures where the client's CPU goes instead: the same download path with the bytes
+dropped on arrival (SSH + SFTP receive only), then written to the part file without hashing,
+then the whole service path (written and hashed), each in its own process, next to `sftp`.
 """
 
 from __future__ import annotations
@@ -49,6 +53,66 @@ def vm_hwm_kib() -> int:
     return -1
 
 
+class SplitPart:
+    """A `Part` for --split: the download path without the service's part file. Counts the
+    bytes, and writes them to `fd` (no sha256) when given one."""
+
+    def __init__(self, fd: int | None):
+        self.written = 0
+        self.resumed_from = 0
+        self._fd = fd
+
+    def write(self, data: bytes) -> None:
+        if self._fd is not None:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        self.written += len(data)
+
+    def hexdigest(self) -> str:
+        return ""
+
+    def seal(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def promote(self, final_name: str) -> Path:
+        raise NotImplementedError
+
+    def keep(self) -> bool:
+        return False
+
+    def discard(self) -> None:
+        pass
+
+
+async def fetch_split(
+    partner: Partner, name: str, size: int, target: Path, variant: str
+) -> dict[str, object]:
+    """The download path into a SplitPart: `receive` drops the bytes, `write` writes them to
+    `target`."""
+    defaults = TransferSettings(partners_file=Path("unused"))
+    link = PartnerLink(partner, _link_options(defaults), _backoff(defaults))
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if variant == "write" else None
+    began = time.perf_counter()
+    cpu_began = time.process_time()
+    try:
+        async with link:
+            part = SplitPart(fd)
+            await SftpSource(partner, link, _read_plan(defaults)).fetch(
+                RemoteEntry(name, size, 0), part
+            )
+            part.seal()
+    finally:
+        if fd is not None:
+            os.close(fd)
+    seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
+    assert part.written == size, "split run: size differs"
+    return {"seconds": seconds, "cpu_seconds": cpu, "fsync_seconds": 0.0, "sha256": "",
+            "vm_hwm_kib": vm_hwm_kib()}  # fmt: skip
+
+
 async def fetch_once(partner: Partner, name: str, size: int, staging: Path) -> dict[str, object]:
     """One fetch through the service's code path: connect, download, seal, promote."""
     defaults = TransferSettings(partners_file=Path("unused"))
@@ -81,14 +145,23 @@ def child(args: argparse.Namespace) -> None:
     if not os.environ.get("EDIMESH_BENCH_DEFAULT_MALLOC"):
         tune_allocator()  # as serve() does
     partner = Partner.model_validate_json(args.partner_json)
-    result = asyncio.run(fetch_once(partner, args.name, args.size, Path(args.staging)))
+    staging = Path(args.staging)
+    if args.variant == "service":
+        result = asyncio.run(fetch_once(partner, args.name, args.size, staging))
+    else:
+        staging.mkdir(parents=True, exist_ok=True)
+        target = staging / "split.out"
+        result = asyncio.run(fetch_split(partner, args.name, args.size, target, args.variant))
+        target.unlink(missing_ok=True)
     print(json.dumps(result))
 
 
-def run_child(partner: Partner, name: str, size: int, staging: Path) -> dict[str, object]:
+def run_child(
+    partner: Partner, name: str, size: int, staging: Path, variant: str = "service"
+) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", "--partner-json", partner.model_dump_json(),
-         "--name", name, "--size", str(size), "--staging", str(staging)],
+         "--name", name, "--size", str(size), "--staging", str(staging), "--variant", variant],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -117,6 +190,31 @@ def run_sftp(partner: Partner, name: str, target: Path) -> tuple[float, float]:
     return seconds, cpu
 
 
+SPLIT_VARIANTS = ("receive", "write", "service")
+
+
+def split(partner: Partner, size: int, staging: Path, work: Path, rounds: int) -> None:
+    """Client CPU per GiB of each SPLIT_VARIANTS run and of sftp, alternating; medians."""
+    gib = size / 2**30
+    cpu: dict[str, list[float]] = {who: [] for who in (*SPLIT_VARIANTS, "sftp")}
+    for round_ in range(rounds):
+        order = list(cpu) if round_ % 2 == 0 else list(cpu)[::-1]
+        for who in order:
+            if who == "sftp":
+                cpu[who].append(run_sftp(partner, "big.bin", work / "sftp.out")[1] / gib)
+            else:
+                run = run_child(partner, "big.bin", size, staging, who)
+                cpu[who].append(float(str(run["cpu_seconds"])) / gib)
+        print(f"round {round_ + 1}: " + ", ".join(f"{w} {c[-1]:.2f}" for w, c in cpu.items()))
+    med = {who: statistics.median(values) for who, values in cpu.items()}
+    print(f"client CPU per GiB, medians of {rounds} rounds ({size // 2**20} MiB):")
+    print(f"  SSH + SFTP receive (asyncssh, bytes dropped)  {med['receive']:.2f} s")
+    print(f"  + write to the part file                      {med['write'] - med['receive']:+.2f} s")
+    print(f"  + sha256 and the service's part file          {med['service'] - med['write']:+.2f} s")
+    print(f"  = the service's download path                 {med['service']:.2f} s")
+    print(f"  OpenSSH sftp (receive and write, no hash)     {med['sftp']:.2f} s")
+
+
 def write_random(path: Path, size: int) -> str:
     digest = hashlib.sha256()
     with path.open("wb") as out:
@@ -134,7 +232,9 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--small-kib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--split", action="store_true", help="split the client CPU by component")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", default="service", help=argparse.SUPPRESS)
     parser.add_argument("--partner-json", help=argparse.SUPPRESS)
     parser.add_argument("--name", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -169,6 +269,10 @@ def main() -> None:
         small_sha = write_random(account.inbound / "small.bin", small)
         staging = work / "staging"
 
+        if args.split:
+            split(partner, big, staging, work, args.rounds)
+            shutil.rmtree(base, ignore_errors=True)
+            return
         small_run = run_child(partner, "small.bin", small, staging)
         assert small_run["sha256"] == small_sha, "small file: sha256 differs"
         ours: list[float] = []

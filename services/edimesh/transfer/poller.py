@@ -145,7 +145,7 @@ class PartnerPoller:
         if any(not task.done() for task in tasks):
             self._source.abort()  # reads in flight fail at once instead of waiting on the link
         for task in tasks:
-            task.cancel()  # abandoned: the handler deletes the .part, the remote file stays
+            task.cancel()  # abandoned: the handler keeps a resumable .part, the remote file stays
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _finish(self) -> None:

@@ -10,6 +10,11 @@ remote file, and a remote file that changed gets a new key (its old part is prun
 writing, every `checkpoint_bytes` the part file is fdatasync'ed and `<key>.ckpt` records the
 durable length and the sha256 of that prefix. Reopening re-hashes the prefix and resumes only if
 it matches the checkpoint (then truncates to it); anything else restarts from byte 0.
+
+A download abandoned while running (retries used up, SIGTERM) calls `PartFile.keep`: the part
+is fdatasync'ed and checkpointed at its last good offset, so the next poll or process resumes
+there too. A kept part still never gets a final name, and `prune` deletes it once its remote file
+changes or vanishes.
 """
 
 from __future__ import annotations
@@ -104,21 +109,32 @@ class StagingArea:
         return removed
 
     @contextlib.contextmanager
-    def room_for(self, partner: str, size: int) -> Iterator[None]:
-        """Hold 2 x `size` of the free space while a download runs, or raise StagingFullError."""
-        needed = 2 * size
+    def room_for(self, partner: str, size: int, key: str | None = None) -> Iterator[None]:
+        """Hold 2 x `size` of the free space while a download runs, or raise StagingFullError.
+        The bytes of `key`'s part file already on disk are already taken from the free space:
+        only what is left to fetch is claimed (open_part frees them again if it cannot resume)."""
+        held = self._part_bytes(partner, key, size) if key is not None else 0
+        needed = 2 * size - held
         free = self._disk_free(self.partner_dir(partner)) - self._claimed
         if free < needed + self._reserve:
+            kept = f", less {held} already in its part file" if held else ""
             raise StagingFullError(
                 f"partner {partner!r}: staging has {max(free, 0)} bytes free for new files; "
                 f"a {size}-byte file needs {needed + self._reserve} "
-                f"(2 x its size + {self._reserve} reserved). Free space in {self.root}"
+                f"(2 x its size + {self._reserve} reserved{kept}). Free space in {self.root}"
             )
         self._claimed += needed
         try:
             yield
         finally:
             self._claimed -= needed
+
+    def _part_bytes(self, partner: str, key: str, size: int) -> int:
+        try:
+            on_disk = (self.partner_dir(partner) / f"{key}{PART_SUFFIX}").stat().st_size
+        except FileNotFoundError:
+            return 0
+        return min(on_disk, size)
 
     def open_part(self, partner: str, key: str) -> PartFile:
         """The part file for `key`: resumed from its checkpoint when the prefix on disk still
@@ -193,6 +209,7 @@ class PartFile:
         self._next_checkpoint = offset + checkpoint_bytes
         self._on_release = on_release
         self._pending: concurrent.futures.Future[None] | None = None
+        self._kept = False
 
     @property
     def checkpoint_path(self) -> Path:
@@ -224,15 +241,18 @@ class PartFile:
             if not self._pending.done():
                 return
             self._pending.exception()  # a failed checkpoint only costs resumability
-        record = {"v": _CHECKPOINT_VERSION, "offset": self.written,
-                  "sha256": self._hasher.copy().hexdigest()}  # fmt: skip
-        self._pending = _CHECKPOINTER.submit(self._persist, self._require_fd(), record)
+        self._pending = _CHECKPOINTER.submit(self._persist, self._require_fd(), self._record())
         self._next_checkpoint = self.written + self._checkpoint_bytes
 
-    def _persist(self, fd: int, record: dict[str, object]) -> None:
-        # In the checkpoint thread. fdatasync covers every byte written before it started, so
-        # the prefix the record names is durable before the record is.
-        os.fdatasync(fd)
+    def _record(self) -> dict[str, object]:
+        return {"v": _CHECKPOINT_VERSION, "offset": self.written,
+                "sha256": self._hasher.copy().hexdigest()}  # fmt: skip
+
+    def _persist(self, fd: int | None, record: dict[str, object]) -> None:
+        # fdatasync covers every byte written before it started, so the prefix the record names
+        # is durable before the record is. No descriptor: sealed, so already fsync'ed.
+        if fd is not None:
+            os.fdatasync(fd)
         target = self.checkpoint_path
         temporary = target.with_name(target.name + ".tmp")
         out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
@@ -272,10 +292,27 @@ class PartFile:
         _fsync_dir(final.parent)
         return final
 
-    def discard(self) -> None:
-        """Close and delete (with its checkpoint), unless promoted; idempotent."""
+    def keep(self) -> bool:
+        """Abandon the download but leave the part file resumable: make [0, written) durable,
+        checkpoint it and close. False (nothing kept) when there is nothing worth resuming or
+        the checkpoint cannot be written; the caller then discards. Blocks on fdatasync: it
+        runs only when a download is given up, not per block."""
+        if self._kept or not self.path.name.endswith(PART_SUFFIX) or self.written == 0:
+            return self._kept
+        self.wait_checkpoint()
+        try:
+            self._persist(self._fd, self._record())
+        except OSError:
+            return False
+        self._kept = True
         self._close()
-        if self.path.name.endswith(PART_SUFFIX):
+        self._release()  # no longer in flight: prune may delete it if the remote file changes
+        return True
+
+    def discard(self) -> None:
+        """Close and delete (with its checkpoint), unless promoted or kept; idempotent."""
+        self._close()
+        if self.path.name.endswith(PART_SUFFIX) and not self._kept:
             self.checkpoint_path.unlink(missing_ok=True)
             self.path.unlink(missing_ok=True)
             self._release()

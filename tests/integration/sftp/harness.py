@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -186,3 +188,24 @@ pattern = "*.x12"
 archive_dir = "/archive"
 poll_interval_s = 0.2
 """
+
+
+def transfer_env(mesh: Mesh, staging: Path, partners_file: Path, **settings: str) -> dict[str, str]:
+    """The environment of a real transfer process for `mesh`; `settings` are
+    EDIMESH_TRANSFER_* values (`drain_timeout_s="0.5"`)."""
+    return {
+        **os.environ,
+        "EDIMESH_BOOTSTRAP": mesh.bootstrap,
+        "EDIMESH_TRANSFER_PARTNERS_FILE": str(partners_file),
+        "EDIMESH_TRANSFER_STAGING_DIR": str(staging),
+        "EDIMESH_TRANSFER_TOPIC_PREFIX": mesh.prefix,
+        "EDIMESH_TRANSFER_TRANSACTIONAL_ID": mesh.transactional_id,
+        "EDIMESH_MASKING_KEY": MASKING_KEY.get_secret_value(),
+        "EDIMESH_ENV": "production",
+        **{f"EDIMESH_TRANSFER_{name.upper()}": value for name, value in settings.items()},
+    }
+
+
+def edimesh_cli() -> str:
+    """The `edimesh` console script of the interpreter running the tests."""
+    return str(Path(sys.executable).parent / "edimesh")

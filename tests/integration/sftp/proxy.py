@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import socket
 import struct
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -33,6 +34,7 @@ class FaultyProxy:
         self.connections = 0
         self.faults_fired = 0
         self.bytes_down = 0  # server to client, forwarded, over every connection
+        self.down_by_connection: list[int] = []  # the same, per connection in accept order
         self.port = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -53,6 +55,7 @@ class FaultyProxy:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         index = self.connections
         self.connections += 1
+        self.down_by_connection.append(0)
         fault = self._faults[index] if index < len(self._faults) else None
         task = asyncio.current_task()
         assert task is not None
@@ -61,7 +64,9 @@ class FaultyProxy:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._target_port)
             pumps = [
                 asyncio.create_task(_pump(reader, up_writer, None)),
-                asyncio.create_task(_pump(up_reader, writer, fault, self._count_down)),
+                asyncio.create_task(
+                    _pump(up_reader, writer, fault, functools.partial(self._count_down, index))
+                ),
             ]
             done, pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
             fired = any(not t.cancelled() and t.result() for t in done)
@@ -83,8 +88,9 @@ class FaultyProxy:
         finally:
             self._tasks.discard(task)
 
-    def _count_down(self, count: int) -> None:
+    def _count_down(self, index: int, count: int) -> None:
         self.bytes_down += count
+        self.down_by_connection[index] += count
 
 
 async def _pump(

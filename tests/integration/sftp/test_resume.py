@@ -46,14 +46,15 @@ async def test_cut_connections_resume_to_identical_bytes(
     assert box.archived() == ["big.x12"]
 
 
-async def test_bounded_attempts_then_the_file_waits_for_the_next_poll(
+async def test_bounded_attempts_then_the_next_poll_resumes_the_kept_part(
     kafka_bootstrap: str, partner_box: Callable[[], PartnerBox], tmp_path: Path
 ) -> None:
     box = partner_box()
-    box.drop("big.x12", os.urandom(8 * MB))
-    # One retry allowed: the first two connections are cut, so the first try is given up;
-    # the third connection (next poll) is clean.
-    faults = [Fault(Kind.RESET, MB)] * 2
+    data = os.urandom(16 * MB + 99)
+    file_id = box.drop("big.x12", data)
+    # One retry allowed: the first two connections are cut after 3 MB each, so the download
+    # is given up with its part kept; the third connection (next poll) is clean.
+    faults = [Fault(Kind.RESET, 3 * MB)] * 2
     mesh = Mesh.fresh(kafka_bootstrap)
     staging = tmp_path / "staging"
     async with FaultyProxy(box.port, faults).serving() as proxy:
@@ -69,5 +70,13 @@ async def test_bounded_attempts_then_the_file_waits_for_the_next_poll(
     assert proxy.faults_fired == 2
     assert proxy.connections == 3
     assert status.failures == {RetriesExhaustedError.__name__: 1}
-    assert len(await mesh.events()) == 1
+    # The next poll resumed what both cut connections had fetched, and fetched only the rest.
+    kept = status.bytes_resumed
+    assert kept > 3 * MB
+    assert status.bytes_fetched == len(data) - kept
+    clean = proxy.down_by_connection[2]
+    assert len(data) - kept < clean < len(data) - kept + 256 * 1024
+    assert [e["file_id"] for e in await mesh.events()] == [file_id]
+    staged = staging / "acme" / file_id
+    assert hashlib.sha256(staged.read_bytes()).hexdigest() == file_id
     assert part_files(staging) == []

@@ -1,8 +1,11 @@
-"""`python -m edimesh.transfer` from the environment and a partners file; SIGTERM drains it."""
+"""`edimesh run transfer` from the environment and a partners file; SIGTERM drains it and keeps
+the download it abandons resumable."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import os
 import signal
 import sys
@@ -12,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.integration.sftp.harness import (
-    MASKING_KEY,
     Mesh,
     PartnerBox,
+    edimesh_cli,
     part_files,
     partners_toml,
+    running,
+    transfer_env,
     wait_for,
 )
 from tests.integration.sftp.proxy import Fault, FaultyProxy, Kind
@@ -24,38 +29,37 @@ from tests.integration.sftp.proxy import Fault, FaultyProxy, Kind
 MB = 1024 * 1024
 
 
+def _checkpointed(staging: Path) -> int:
+    """The offset the only checkpoint in `staging` records."""
+    (checkpoint,) = staging.rglob("*.ckpt")
+    return int(json.loads(checkpoint.read_text(encoding="ascii"))["offset"])
+
+
 @pytest.mark.sftp
 @pytest.mark.kafka
-async def test_sigterm_abandons_a_stalled_download_cleanly(
+async def test_sigterm_keeps_a_stalled_download_and_the_next_run_resumes_it(
     kafka_bootstrap: str, partner_box: Callable[[], PartnerBox], tmp_path: Path
 ) -> None:
     box = partner_box()
-    box.drop("big.x12", os.urandom(8 * MB))
+    data = os.urandom(8 * MB + 777)
+    file_id = box.drop("big.x12", data)
     mesh = Mesh.fresh(kafka_bootstrap)
     staging = tmp_path / "staging"
-    # The link stalls after 1 MB and keepalives are slow: the download is stuck in flight.
-    async with FaultyProxy(box.port, [Fault(Kind.STALL, MB)]).serving() as proxy:
+    # The link stalls after 3 MB and keepalives are slow: the download is stuck in flight.
+    # Periodic checkpoints are further apart than the file: only the abandonment writes one.
+    async with FaultyProxy(box.port, [Fault(Kind.STALL, 3 * MB)]).serving() as proxy:
         partner = box.via(proxy.port, tmp_path, "acme")
         partners_file = tmp_path / "partners.toml"
         partners_file.write_text(partners_toml(box, proxy.port, partner.known_hosts))
-        env = {
-            **os.environ,
-            "EDIMESH_BOOTSTRAP": kafka_bootstrap,
-            "EDIMESH_TRANSFER_PARTNERS_FILE": str(partners_file),
-            "EDIMESH_TRANSFER_STAGING_DIR": str(staging),
-            "EDIMESH_TRANSFER_TOPIC_PREFIX": mesh.prefix,
-            "EDIMESH_TRANSFER_TRANSACTIONAL_ID": mesh.transactional_id,
-            "EDIMESH_TRANSFER_KEEPALIVE_INTERVAL_S": "600",
-            "EDIMESH_TRANSFER_DRAIN_TIMEOUT_S": "0.5",
-            "EDIMESH_MASKING_KEY": MASKING_KEY.get_secret_value(),
-            "EDIMESH_ENV": "production",
-        }
+        env = transfer_env(
+            mesh, staging, partners_file, keepalive_interval_s="600", drain_timeout_s="0.5"
+        )
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "edimesh.transfer", env=env, stderr=asyncio.subprocess.PIPE
+            edimesh_cli(), "run", "transfer", env=env, stderr=asyncio.subprocess.PIPE
         )
         try:
             await wait_for(lambda: proxy.faults_fired == 1, "the download stalled mid-transfer")
-            assert len(part_files(staging)) == 1  # in flight, and not looking complete
+            assert [p.suffix for p in part_files(staging)] == [".part"]  # in flight, no checkpoint
             process.send_signal(signal.SIGTERM)
             async with asyncio.timeout(60):
                 _, stderr = await process.communicate()
@@ -68,10 +72,30 @@ async def test_sigterm_abandons_a_stalled_download_cleanly(
     assert process.returncode == 0, log
     assert '"transfer: stopped"' in log  # a JSON log line
     assert "big.x12" not in log
-    assert part_files(staging) == []
-    assert list((staging / "acme").iterdir()) == []
     assert box.inbound() == ["big.x12"]  # left for the next run
     assert await mesh.events() == []
+    # Kept to resume: the part and a checkpoint of its last good offset, never a final name.
+    left = part_files(staging)
+    assert [p.suffix for p in left] == [".ckpt", ".part"]
+    kept = _checkpointed(staging)
+    assert MB <= kept < 3 * MB
+    assert left[1].read_bytes() == data[:kept]
+
+    async with FaultyProxy(box.port).serving() as proxy:  # counts what the restart fetches
+        config = mesh.config(staging, box.via(proxy.port, tmp_path, "acme"))
+        async with running(config) as service:
+            await wait_for(lambda: box.inbound() == [], "the file archived")
+        status = service.status["acme"]
+
+    assert status.bytes_resumed == kept
+    assert status.bytes_fetched == len(data) - kept
+    # What crossed the wire: the rest of the file plus SSH and SFTP framing, not the whole file.
+    assert len(data) - kept < proxy.bytes_down < len(data) - kept + 256 * 1024
+    assert [e["file_id"] for e in await mesh.events()] == [file_id]
+    staged = staging / "acme" / file_id
+    assert hashlib.sha256(staged.read_bytes()).hexdigest() == file_id
+    assert part_files(staging) == []
+    assert box.archived() == ["big.x12"]
 
 
 async def test_invalid_configuration_exits_2_naming_the_field(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 from collections.abc import Iterator
@@ -36,8 +37,13 @@ class MemoryPart:
         self.journal.append(f"promote {final_name[:8]}")
         return Path("/staging/acme") / final_name
 
+    def keep(self) -> bool:
+        if self.state in {"open", "sealed"} and self.written:
+            self.state = "kept"
+        return self.state == "kept"
+
     def discard(self) -> None:
-        if self.state != "promoted":
+        if self.state not in {"promoted", "kept"}:
             self.state = "discarded"
 
 
@@ -46,9 +52,11 @@ class MemoryStaging:
         self.parts: list[MemoryPart] = []
         self.journal = journal
         self.free = free
+        self.keys: list[str | None] = []  # the part keys room was asked for
 
     @contextlib.contextmanager
-    def room_for(self, partner: str, size: int) -> Iterator[None]:
+    def room_for(self, partner: str, size: int, key: str | None = None) -> Iterator[None]:
+        self.keys.append(key)
         if self.free < 2 * size:
             raise TransientError("full")
         yield
@@ -68,9 +76,21 @@ class MemorySource:
         self.journal = journal
         self.fail_fetch: Exception | None = None
         self.fail_dispose: Exception | None = None
+        self.stall_after: int | None = None  # write this many bytes, then wait forever
+        self.stalled = asyncio.Event()
+        self.shutting_down = False
 
     async def fetch(self, entry: RemoteEntry, part: MemoryPart) -> str:
+        if self.stall_after is not None:
+            part.write(self.files[entry.name][: self.stall_after])
+            self.stalled.set()
+            await asyncio.Event().wait()
         if self.fail_fetch is not None:
+            part.write(self.files[entry.name][:1])  # the failure lands mid-download
+            if self.shutting_down:  # the service is cancelling this download (SIGTERM)
+                task = asyncio.current_task()
+                assert task is not None
+                task.cancel()
             raise self.fail_fetch
         data = self.files[entry.name]
         part.write(data)

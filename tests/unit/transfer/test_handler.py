@@ -16,6 +16,13 @@ from edimesh.errors import TransientError
 from edimesh.telemetry import Masker
 from edimesh.telemetry.metrics import MeshMetrics, mesh_metrics
 from edimesh.transfer.completeness import RemoteEntry
+from edimesh.transfer.errors import (
+    LinkLostError,
+    RemoteFileChangedError,
+    RemoteFileUnreadableError,
+    RetriesExhaustedError,
+    StagingFullError,
+)
 from edimesh.transfer.handler import FileHandler, Outcome
 from edimesh.transfer.ledger import StagedLedger
 from edimesh.transfer.partners import Partner
@@ -115,13 +122,70 @@ async def test_publish_failure_keeps_the_remote_file_and_frees_the_claim(partner
     assert await world.handler.handle(entry("c.x12")) is Outcome.PUBLISHED  # not a duplicate
 
 
-async def test_download_failure_discards_the_part(partner: Partner) -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [
+        RemoteFileChangedError("changed"),
+        RemoteFileUnreadableError("denied"),
+        StagingFullError("full"),
+        ValueError("a bug"),
+    ],
+)
+async def test_a_failure_of_the_file_or_disk_discards_the_part(
+    partner: Partner, failure: Exception
+) -> None:
     world = World(partner)
-    world.source.fail_fetch = TransientError("link lost")
-    with pytest.raises(TransientError):
+    world.source.fail_fetch = failure
+    with pytest.raises(type(failure)):
         await world.handler.handle(entry("c.x12"))
     assert world.staging.parts[0].state == "discarded"
     assert world.publisher.records == []
+
+
+@pytest.mark.parametrize("failure", [RetriesExhaustedError("gave up"), LinkLostError("dropped")])
+async def test_a_download_given_up_for_its_link_keeps_the_part(
+    partner: Partner, failure: Exception
+) -> None:
+    world = World(partner)
+    world.source.fail_fetch = failure
+    with pytest.raises(type(failure)):
+        await world.handler.handle(entry("c.x12"))
+    assert world.staging.parts[0].state == "kept"
+    assert world.staging.keys == [world.handler.key_for(entry("c.x12"))]  # room for its rest
+    assert world.publisher.records == []
+    assert world.journal == []  # not disposed
+
+
+async def test_a_link_error_while_shutting_down_keeps_the_part(partner: Partner) -> None:
+    # On SIGTERM the poller aborts the link, so the read fails with whatever the dead
+    # connection raises, not always CancelledError.
+    world = World(partner)
+    world.source.fail_fetch = ConnectionResetError()
+    world.source.shutting_down = True
+    with pytest.raises(ConnectionResetError):
+        await asyncio.create_task(world.handler.handle(entry("c.x12")))
+    assert world.staging.parts[0].state == "kept"
+
+
+async def test_the_same_error_outside_a_shutdown_discards_the_part(partner: Partner) -> None:
+    world = World(partner)
+    world.source.fail_fetch = ConnectionResetError()
+    with pytest.raises(ConnectionResetError):
+        await world.handler.handle(entry("c.x12"))
+    assert world.staging.parts[0].state == "discarded"
+
+
+async def test_a_cancelled_download_keeps_the_part(partner: Partner) -> None:
+    world = World(partner)
+    world.source.stall_after = 3
+    task = asyncio.create_task(world.handler.handle(entry("c.x12")))
+    await world.source.stalled.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert world.staging.parts[0].state == "kept"
+    assert world.staging.parts[0].data == FILES["c.x12"][:3]
+    assert world.journal == []
 
 
 async def test_dispose_failure_after_publish_is_counted_as_published(partner: Partner) -> None:

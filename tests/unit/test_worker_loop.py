@@ -61,7 +61,7 @@ class ScriptedWorker(WorkerLoop):
                 raise outcome
             return
         self.idle.set()
-        while not self._stopping:
+        while not self.stopping:
             await self._wakeup.wait()
 
     def _backoff_s(self, failures: int) -> float:

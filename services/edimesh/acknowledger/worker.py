@@ -140,7 +140,7 @@ class PartitionWorker(WorkerLoop):
     async def _drain(self) -> None:
         env = self._env
         settings = env.settings
-        while not self._stopping:
+        while not self.stopping:
             state = self._state
             assert state is not None, "prepared"
             for tp, queue in self._queues.items():

@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,9 +26,11 @@ from types import TracebackType
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from edimesh.bench import rss
+from edimesh.bench import clients, rss
 from edimesh.errors import FatalError
+from edimesh.local.processes import Child, spawn, stop_all
 from edimesh.localbroker import BrokerConfig, LocalBroker, fetch_jars, free_ports
+from edimesh.mesh.kafka_security import PREFIX as KAFKA_PREFIX
 
 READY_LINE = b"partitions assigned"
 POLL_S = 0.05
@@ -45,37 +45,36 @@ class BenchError(FatalError):
 
 
 def service_env(settings: Mapping[str, str]) -> dict[str, str]:
-    """A small, explicit environment: the caller's PATH and friends plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if k in _KEPT_ENV}
+    """A small, explicit environment: the caller's PATH and friends, its Kafka TLS/SASL
+    settings (the broker's, like the bench's own clients), plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if k in _KEPT_ENV or k.startswith(KAFKA_PREFIX)}
     # No health endpoint: several benchmark services (and other meshes) share this host.
     env |= {"EDIMESH_ENV": "test", "EDIMESH_LOG_LEVEL": "INFO", "EDIMESH_HEALTH_PORT": "off"}
     return env | dict(settings)
 
 
 class ServiceProcess:
-    """`python -m edimesh.<module>` with its log in a file; SIGTERM and wait on exit."""
+    """`python -m edimesh.<module>` with its log in a file, started and stopped the way
+    `edimesh local` does it (edimesh.local.processes): own process group, gone with us."""
 
     def __init__(self, module: str, env: Mapping[str, str], workdir: Path, tag: str) -> None:
         self.module = module
-        self.log_path = workdir / f"{module}-{tag}.log"
+        self.name = f"{module}-{tag}"
+        self.log_path = workdir / f"{self.name}.log"
+        self._workdir = workdir
         self._env = dict(env)
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._child: Child | None = None
 
     @property
     def pid(self) -> int:
-        if self._proc is None:
+        if self._child is None:
             raise BenchError(f"{self.module} is not running")
-        return self._proc.pid
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log_path.open("wb") as log:
-            return subprocess.Popen(  # noqa: S603 - our interpreter, our module
-                [sys.executable, "-m", f"edimesh.{self.module}"],
-                env=self._env, stdout=log, stderr=log,
-            )  # fmt: skip
+        return self._child.pid
 
     async def __aenter__(self) -> ServiceProcess:
-        self._proc = await asyncio.to_thread(self._spawn)
+        # Not in a worker thread: the child's parent-death signal follows the forking thread.
+        argv = [sys.executable, "-m", f"edimesh.{self.module}"]
+        self._child = spawn(self.name, argv, self._env, self._workdir)
         return self
 
     async def __aexit__(
@@ -85,19 +84,14 @@ class ServiceProcess:
         await self.stop()
 
     async def stop(self) -> None:
-        """Graceful stop; idempotent."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.to_thread(proc.wait, STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            await asyncio.to_thread(proc.wait)
+        """Graceful stop (SIGTERM, SIGKILL after STOP_TIMEOUT_S), worker processes too;
+        idempotent."""
+        child, self._child = self._child, None
+        if child is not None:
+            await asyncio.to_thread(stop_all, [child], STOP_TIMEOUT_S)
 
     def check_alive(self, doing: str) -> None:
-        if self._proc is None or self._proc.poll() is not None:
+        if self._child is None or self._child.poll() is not None:
             raise BenchError(f"{self.module} exited {doing}; see {self.log_path}")
 
     async def ready(self, line: bytes = READY_LINE, timeout_s: float = 120.0) -> None:
@@ -136,7 +130,7 @@ def partitions(topic: str, count: int) -> list[TopicPartition]:
 
 async def end_offsets(bootstrap: str, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
     """Last stable offsets: what a read_committed consumer can reach."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
+    consumer = clients.consumer(bootstrap, isolation_level="read_committed")
     await consumer.start()
     try:
         return dict(await consumer.end_offsets(tps))
@@ -149,8 +143,8 @@ async def data_ends(bootstrap: str, tps: list[TopicPartition]) -> dict[TopicPart
 
     Reads each partition's tail, going further back while the tail holds only markers or
     aborted records."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False,
+    consumer = clients.consumer(
+        bootstrap, isolation_level="read_committed", enable_auto_commit=False,
         max_partition_fetch_bytes=1 << 20,
     )  # fmt: skip
     await consumer.start()
@@ -209,7 +203,7 @@ async def wait_committed(
 
 @contextlib.asynccontextmanager
 async def started_admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = clients.admin(bootstrap)
     await admin.start()
     try:
         yield admin

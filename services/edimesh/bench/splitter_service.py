@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 
+from edimesh.bench import clients
 from edimesh.bench.services import (
     SETTLE_S,
     ServiceProcess,
@@ -94,7 +95,7 @@ async def run_splitter(bootstrap: str, path: Path, sets: int, workdir: Path) -> 
         "EDIMESH_SPLITTER_STAGING_ROOT": str(path.parent),
     })  # fmt: skip
     size = (await asyncio.to_thread(path.stat)).st_size
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = clients.producer(bootstrap, enable_idempotence=True)
     async with (
         ServiceProcess("splitter", env, workdir, tag) as svc,
         started_admin(bootstrap) as admin,
@@ -143,8 +144,8 @@ async def run_ceiling(bootstrap: str, path: Path, starts: array[int], ends: arra
     spec = mesh_topics(f"ceiling{tag}.").transactions
     await ensure_topics(bootstrap, [spec])
     await asyncio.sleep(SETTLE_S)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = clients.producer(
+        bootstrap,
         enable_idempotence=True,
         acks="all",
         compression_type="zstd",

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 
+from edimesh.bench import clients
 from edimesh.bench.services import (
     SETTLE_S,
     Peak,
@@ -110,8 +111,8 @@ async def produce(
     bootstrap: str, topic: str, messages: Sequence[tuple[bytes, Encoded]]
 ) -> dict[TopicPartition, int]:
     """Send every message; returns the offset after the last one written to each partition."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+    producer = clients.producer(
+        bootstrap, enable_idempotence=True, acks="all",
         compression_type="zstd", max_request_size=MAX_MESSAGE_BYTES,
         max_batch_size=512 * 1024, linger_ms=5,
     )  # fmt: skip

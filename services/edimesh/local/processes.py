@@ -2,8 +2,9 @@
 
 Each child gets its own process group (a Ctrl-C in the terminal reaches only `edimesh local`,
 which then stops the children in order) and, on Linux, SIGTERM when `edimesh local` dies, so
-even a killed parent leaves no service behind. Stopping: SIGTERM to the group, wait, SIGKILL
-after the grace period.
+even a killed parent leaves no service behind. Stopping: SIGTERM to the service process
+only, as Kubernetes does (its worker processes end with it; a SIGTERM of their own would
+look like a crash), wait, then SIGKILL to the group after the grace period.
 """
 
 from __future__ import annotations
@@ -100,12 +101,12 @@ def spawn(name: str, argv: list[str], env: Mapping[str, str], logs: Path) -> Chi
 
 
 def stop_all(children: list[Child], grace_s: float) -> None:
-    """SIGTERM every child's group, wait up to `grace_s` in total, SIGKILL what is left.
+    """SIGTERM every child, wait up to `grace_s` in total, SIGKILL the groups of those left.
     Then make sure their descendants are gone too."""
     for child in children:
         child.note_descendants()
         if child.poll() is None:
-            _signal_group(child.pid, signal.SIGTERM)
+            child.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace_s
     for child in children:
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -50,23 +50,21 @@ class WorkerLoop:
         self._partition = partition
         self._loop_log = log  # the worker module's logger: log lines keep their logger name
         self._wakeup = asyncio.Event()  # new records, or a stop
-        self._stop_requested = asyncio.Event()  # cuts backoff sleeps short
-        self._stopping = False
+        self._stop_requested = asyncio.Event()  # set once, by stop(); cuts backoff sleeps short
         self._task: asyncio.Task[None] | None = None
         self._ready = False
 
     @property
     def stopping(self) -> bool:
-        return self._stopping
+        return self._stop_requested.is_set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._main(), name=self._name)
 
     async def stop(self, timeout_s: float) -> None:
         """Finish the current batch (committed) and stop. Idempotent."""
-        self._stopping = True
-        self._wakeup.set()
         self._stop_requested.set()
+        self._wakeup.set()
         await finish_task(self._task, timeout_s)
         await self._producer.stop()
 
@@ -91,7 +89,7 @@ class WorkerLoop:
 
     async def _main(self) -> None:
         failures = 0
-        while not self._stopping:
+        while not self.stopping:
             try:
                 if not self._ready:
                     await self._prepare()

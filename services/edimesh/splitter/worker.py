@@ -60,7 +60,7 @@ class PartitionWorker(WorkerLoop):
         source = env.source
         super().__init__(f"splitter-{source.topic}-{source.partition}", env.producer,
                          env.settings, source.partition, _log)  # fmt: skip
-        self._env = replace(env, should_stop=lambda: self._stopping)
+        self._env = replace(env, should_stop=lambda: self.stopping)
         self._slots = slots
         self._on_idle = on_idle
         self._queue: deque[Any] = deque()
@@ -96,7 +96,7 @@ class PartitionWorker(WorkerLoop):
             raise CommitFailedError("reading progress failed") from exc
 
     async def _drain(self) -> None:
-        while not self._stopping:
+        while not self.stopping:
             if not self._queue:
                 self._on_idle(self.source)
                 self._wakeup.clear()

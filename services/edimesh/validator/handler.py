@@ -20,6 +20,7 @@ Every output is keyed by the input's idempotency key. No I/O, no clock, no loggi
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +31,7 @@ from edimesh.mesh.schemas import MessageType
 from edimesh.validation import Finding, Severity, Snip, validate_set
 from edimesh.x12.ack999 import MAX_BUSINESS_UNIT, MAX_IK3, ElementNote, SegmentNote
 from edimesh.x12.delimiters import Delimiters
+from edimesh.x12.segments import iter_segments
 
 # A quarantined record carries at most this many findings (a broken set can yield thousands).
 MAX_ERRORS = 200
@@ -101,11 +103,14 @@ def _byte(text: str | None) -> bytes | None:
     return None if text is None else text.encode("latin-1")
 
 
+def _delimiters(job: SetJob) -> Delimiters:
+    return Delimiters(_byte(job.element) or b"*", _byte(job.component) or b":",
+                      _byte(job.repetition), _byte(job.segment) or b"~")  # fmt: skip
+
+
 def check_set(job: SetJob) -> Verdict:
     """Validate one set (runs in a worker process or thread)."""
-    delimiters = Delimiters(_byte(job.element) or b"*", _byte(job.component) or b":",
-                            _byte(job.repetition), _byte(job.segment) or b"~")  # fmt: skip
-    result = validate_set(job.raw, delimiters, st01=job.st01, st03=job.st03, gs08=job.gs08,
+    result = validate_set(job.raw, _delimiters(job), st01=job.st01, st03=job.st03, gs08=job.gs08,
                           base_offset=job.base_offset)  # fmt: skip
     s = result.summary
     summary: messages.ValidationSummary = {
@@ -136,7 +141,7 @@ def _in_ack(finding: Finding) -> bool:
 
 def ack_notes(findings: list[Finding], job: SetJob) -> tuple[SegmentNote, ...]:
     """One IK3 per (segment position, IK304), its IK4s in finding order, in set order."""
-    units = claim_units(job) if job.st01 == "837" else {}
+    units = claim_units(job) if job.st01 == "837" else ClaimUnits((), ())
     grouped: dict[tuple[int, str], tuple[Finding, list[ElementNote]]] = {}
     for x in findings:
         position = x.segment_position or 0
@@ -153,30 +158,39 @@ def ack_notes(findings: list[Finding], job: SetJob) -> tuple[SegmentNote, ...]:
     notes = []
     for (position, ik304), (first, elements) in sorted(grouped.items()):
         unit = None
-        if units and first.loop_id and first.loop_id.startswith(_CLAIM_LOOPS):
-            unit = _unit_at(units, position)
+        if units.offsets and first.loop_id and first.loop_id.startswith(_CLAIM_LOOPS):
+            unit = units.at(first.byte_offset)
         notes.append(SegmentNote(first.segment_id or "", position, first.loop_id, ik304,
                                  unit, tuple(dict.fromkeys(elements))))  # fmt: skip
     return tuple(notes)
 
 
-def claim_units(job: SetJob) -> dict[int, tuple[str, str]]:
-    """Segment position of each CLM in the set -> ("CLM01", its value), for CTX."""
-    units: dict[int, tuple[str, str]] = {}
-    marker = f"CLM{job.element}"
-    for position, piece in enumerate(job.raw.decode("latin-1").split(job.segment), start=1):
-        text = piece.lstrip("\r\n")
-        if text.startswith(marker):
-            value = text.split(job.element, 2)[1][:MAX_BUSINESS_UNIT]
-            if value:
-                units[position] = ("CLM01", value)
-    return units
+@dataclass(frozen=True, slots=True)
+class ClaimUnits:
+    """The set's CLM segments: their file offsets (ascending) and each one's CLM01 unit."""
+
+    offsets: tuple[int, ...]
+    units: tuple[tuple[str, str], ...]
+
+    def at(self, offset: int | None) -> tuple[str, str] | None:
+        """The unit of the last CLM at or before `offset`.
+
+        A finding with no offset sits past the set's last segment (a missing SE, say).
+        """
+        i = len(self.offsets) if offset is None else bisect_right(self.offsets, offset)
+        return self.units[i - 1] if i else None
 
 
-def _unit_at(units: dict[int, tuple[str, str]], position: int) -> tuple[str, str] | None:
-    """The business unit of the last CLM at or before `position`."""
-    best = max((p for p in units if p <= position), default=None)
-    return None if best is None else units[best]
+def claim_units(job: SetJob) -> ClaimUnits:
+    """Each CLM of the set with a CLM01, by file offset (the offsets findings carry), for CTX."""
+    offsets: list[int] = []
+    units: list[tuple[str, str]] = []
+    for segment in iter_segments(job.raw, _delimiters(job), job.base_offset):
+        value = segment.element(1)[:MAX_BUSINESS_UNIT] if segment.id == "CLM" else ""
+        if value:
+            offsets.append(segment.offset)
+            units.append(("CLM01", value))
+    return ClaimUnits(tuple(offsets), tuple(units))
 
 
 def error_detail(finding: Finding) -> messages.ErrorDetail:

@@ -134,7 +134,7 @@ class PartitionWorker(WorkerLoop):
 
     async def _drain(self) -> None:
         env = self._env
-        while not self._stopping:
+        while not self.stopping:
             while self._queue and self._queue[0].offset < self._floor:
                 self._dequeue()
             if not self._queue:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from aiokafka import TopicPartition
 
 from edimesh.bench import rss
@@ -42,6 +43,16 @@ def test_service_env_is_explicit_and_has_no_health_port() -> None:
     assert set(env) <= {"PATH", "HOME", "LANG", "VIRTUAL_ENV", "TMPDIR", "XDG_CACHE_HOME",
                         "EDIMESH_ENV", "EDIMESH_LOG_LEVEL", "EDIMESH_HEALTH_PORT",
                         "EDIMESH_VALIDATOR_GROUP_ID"}  # fmt: skip
+
+
+def test_service_env_passes_the_kafka_security_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDIMESH_KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("EDIMESH_KAFKA_SSL_CAFILE", "/etc/bench/ca.pem")
+    monkeypatch.setenv("EDIMESH_SPLITTER_TOPIC_PREFIX", "other.")  # not the bench's
+    env = service_env({})
+    assert env["EDIMESH_KAFKA_SECURITY_PROTOCOL"] == "SSL"
+    assert env["EDIMESH_KAFKA_SSL_CAFILE"] == "/etc/bench/ca.pem"
+    assert "EDIMESH_SPLITTER_TOPIC_PREFIX" not in env
 
 
 def test_peak_rss_and_cpu_of_this_process() -> None:

@@ -1,4 +1,4 @@
-"""Stopping children: SIGTERM to the group, SIGKILL after the grace period, no descendant left."""
+"""Stopping children: SIGTERM to each, SIGKILL after the grace period, no descendant left."""
 
 from __future__ import annotations
 
@@ -43,6 +43,45 @@ def test_stop_all_ends_children_and_their_descendants(tmp_path: Path) -> None:
         for pid, created in child.descendants.items():
             assert not alive(pid, created)
     assert children[1].poll() == -9  # ignored SIGTERM: killed after the grace period
+
+
+# A service with a worker process whose life is tied to a pipe, like the validator's pool: on
+# SIGTERM the service closes the pipe and waits for the worker. The worker notes how it ended.
+SERVICE = """
+import signal, subprocess, sys
+worker = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], stdin=subprocess.PIPE)
+def drain(*_):
+    worker.stdin.close()
+    sys.exit(worker.wait())
+signal.signal(signal.SIGTERM, drain)
+while True:
+    signal.pause()
+"""
+WORKER = """
+import signal, sys
+def note(text):
+    with open(sys.argv[1], "a") as out:
+        out.write(text + "\\n")
+def term(*_):
+    note("SIGTERM")
+    sys.exit(1)
+signal.signal(signal.SIGTERM, term)
+note("ready")
+sys.stdin.read()
+note("pipe closed")
+"""
+
+
+def test_only_the_service_gets_sigterm_its_workers_end_with_it(tmp_path: Path) -> None:
+    notes = tmp_path / "worker.notes"
+    child = spawn("service", [sys.executable, "-c", SERVICE, WORKER, str(notes)], base_env({}),
+                  tmp_path)  # fmt: skip
+    while not (notes.exists() and "ready" in notes.read_text()):
+        assert child.poll() is None, child.log.read_text()
+        time.sleep(0.05)
+    stop_all([child], grace_s=30.0)
+    assert notes.read_text().split("\n")[1:] == ["pipe closed", ""]
+    assert child.poll() == 0
 
 
 def test_children_do_not_inherit_foreign_edimesh_settings(monkeypatch: pytest.MonkeyPatch) -> None:

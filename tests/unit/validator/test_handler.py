@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from edimesh.mesh import messages
 from edimesh.mesh.codec import decode, encode
 from edimesh.validator.handler import (
     Category,
+    ClaimUnits,
     Destination,
     SetJob,
     ValidationFailedError,
@@ -20,6 +22,7 @@ from edimesh.validator.handler import (
     route_envelope,
     route_set,
 )
+from edimesh.x12.ack999 import MAX_BUSINESS_UNIT
 from edimesh.x12.synth import SynthError, SynthOptions, generate_837p
 from tests.unit.mesh_samples import PROBLEM, TRANSACTION_SET
 from tests.unit.validator.sets import predicted_route, record_of, units_of
@@ -116,3 +119,40 @@ def test_corpus_sets_route_as_the_checker_predicts(tmp_path: Path) -> None:
             assert destination is EXPECTED[predicted_route(unit)], path.name
             seen += 1
     assert seen
+
+
+def _bad_units(body: bytes) -> tuple[bytes, list[str]]:
+    """Each claim's first SV103 made ZZ (not a unit code), and the CLM01s in set order."""
+    text = body.decode("latin-1")
+    clm01s = re.findall(r"CLM\*([^*~]*)\*", text)
+    parts = text.split("CLM*")
+    parts[1:] = [re.sub(r"(SV1\*[^*]*\*[^*]*\*)UN\*", r"\1ZZ*", p, count=1) for p in parts[1:]]
+    return "CLM*".join(parts).encode("latin-1"), clm01s
+
+
+@pytest.mark.parametrize("newline", ["", "\r\n"])
+def test_each_ik3_in_a_claim_carries_that_claims_clm01(tmp_path: Path, newline: str) -> None:
+    path = _synth(tmp_path, claims=3, claims_per_set=3, sets_per_group=1, newline=newline)
+    [unit] = units_of(path)
+    record = record_of(unit)
+    body, clm01s = _bad_units(unit.raw or b"")
+    # An empty segment before the second claim: positions and offsets must still line up.
+    second = body.index(b"CLM*", body.index(b"CLM*") + 1)
+    body = body[:second] + b"~" + newline.encode() + body[second:]
+    verdict = check_set(SetJob.of({**record, "body": body}, body))
+    sv1 = [n for n in verdict.ack.notes if n.segment_id == "SV1"]
+    assert len(clm01s) == 3
+    assert [n.business_unit for n in sv1] == [("CLM01", v[:MAX_BUSINESS_UNIT]) for v in clm01s]
+    outside = [n for n in verdict.ack.notes if not (n.loop_id or "").startswith(("23", "24"))]
+    assert outside  # the empty segment, in 2010BB
+    assert all(n.business_unit is None for n in outside)
+
+
+def test_claim_units_pick_the_last_claim_at_or_before_an_offset() -> None:
+    units = ClaimUnits((100, 250), (("CLM01", "A"), ("CLM01", "B")))
+    assert units.at(99) is None
+    assert units.at(100) == ("CLM01", "A")
+    assert units.at(249) == ("CLM01", "A")
+    assert units.at(250) == ("CLM01", "B")
+    assert units.at(None) == ("CLM01", "B")  # past the set's last segment
+    assert ClaimUnits((), ()).at(None) is None

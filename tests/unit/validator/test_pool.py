@@ -34,6 +34,8 @@ def test_verdicts_match_in_process_validation_and_failures_stay_per_set(tmp_path
     jobs = _jobs(tmp_path, claims=12, claims_per_set=1, errors=frozenset({SynthError.INVALID_NPI}))
     expected = [check_set(job) for job in jobs]
     assert {v.route for v in expected} > {"validated"}  # some sets fail validation
+    with pytest.raises(Exception) as broken:  # noqa: PT011 - whatever the bad job raises here
+        check_set(BROKEN)
 
     async def main() -> list[object]:
         pool = ValidationPool(processes=2, max_in_flight=64, batch_sets=4)
@@ -47,7 +49,7 @@ def test_verdicts_match_in_process_validation_and_failures_stay_per_set(tmp_path
             await pool.stop()
 
     got = asyncio.run(main())
-    assert isinstance(got.pop(5), AttributeError)  # the broken job's own failure, nobody else's
+    assert type(got.pop(5)) is broken.type  # the broken job's own failure, nobody else's
     assert got == expected
 
 

@@ -14,6 +14,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from edimesh import native
 from edimesh.validation import validate_unit, warm_up
 from edimesh.x12.events import TransactionSetUnit
 from edimesh.x12.stream import X12Stream
@@ -37,6 +38,7 @@ class ValidateMeasurement:
     with_json: bool
     findings: int
     cpu_runs: tuple[float, ...] = ()  # CPU seconds of the measuring thread per run
+    build: str = ""  # compiled with mypyc, or pure Python (edimesh.native)
 
     @property
     def best(self) -> float:
@@ -85,4 +87,4 @@ def measure(
     finally:
         gc.unfreeze()
     return ValidateMeasurement(claims, len(units), size, tuple(timings), with_json, findings,
-                               tuple(cpu))  # fmt: skip
+                               tuple(cpu), native.read_status().describe())  # fmt: skip

@@ -138,6 +138,7 @@ def validate(
         "claims_per_s_best": round(m.best),
         "claims_per_s_median": round(m.median),
         "with_json": m.with_json,
+        "build": m.build,
         "target": TARGET,
         "baselines_claims_per_s": BASELINES,
     }
@@ -152,6 +153,7 @@ def validate(
         f"  {m.best:,.0f} claims/s (best of {len(m.runs)}), {m.median:,.0f} median; "
         f"target {TARGET:,}"
     )
+    stdout.print(f"  build: {m.build}")
     for name, rate in BASELINES.items():
         stdout.print(f"  baseline {name}: about {rate:,} claims/s (x{m.best / rate:,.1f})")
 

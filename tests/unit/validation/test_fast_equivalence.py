@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edimesh.validation.engine import validate_set
+from edimesh.validation import validate_set
 from edimesh.x12.delimiters import DEFAULT_DELIMITERS
 from edimesh.x12.events import TransactionSetUnit
 from edimesh.x12.synth import SynthError, SynthOptions, generate_837p

@@ -47,7 +47,8 @@ def test_verdicts_match_in_process_validation_and_failures_stay_per_set(tmp_path
             await pool.stop()
 
     got = asyncio.run(main())
-    assert isinstance(got.pop(5), AttributeError)  # the broken job's own failure, nobody else's
+    # the broken job's own failure, nobody else's (TypeError where the engine is compiled)
+    assert isinstance(got.pop(5), (AttributeError, TypeError))
     assert got == expected
 
 

@@ -46,10 +46,14 @@ def validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: str
     repetition, segment = _text(delimiters.repetition), _text(delimiters.segment)
     text = raw.decode("latin-1")
     texts = split_segments(text, element, segment)
-    trusted = fast and set_pattern(guide, (element, component, repetition), segment).fullmatch(
-        text) is not None
-    parser = (TrustedParser if trusted else Parser)(guide, element, component, repetition)
-    root = parser.parse(texts)
+    root: Loop | None = None
+    if fast and set_pattern(guide, (element, component, repetition), segment).fullmatch(text):
+        trusted = TrustedParser(guide, element, component, repetition)
+        parser: Parser = trusted
+        root = trusted.walk(texts)
+    if root is None:  # no pattern match, or a broken situational rule: the parser says where
+        parser = Parser(guide, element, component, repetition)
+        root = parser.parse(texts)
     kind = guide.guide.kind
     found = parser.findings
     found += _business(root, kind, component)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import gc
 import threading
 
-from edimesh.validation.codesets import icd10
 from edimesh.validation import engine
+from edimesh.validation.codesets import icd10
 from edimesh.validation.result import ValidationResult
 from edimesh.validation.spec.routing import load_guides
 from edimesh.x12.delimiters import Delimiters

@@ -16,7 +16,7 @@ from __future__ import annotations
 from edimesh.validation import findings as f
 from edimesh.validation.elements import ElementChecker
 from edimesh.validation.findings import Finding, Severity, Snip
-from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg
+from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg, rules_hold
 from edimesh.validation.spec.dictionary import SEGMENTS
 from edimesh.validation.transitions import UNKNOWN, Action, resolve, tables
 from edimesh.validation.tree import Loop, Seg
@@ -115,7 +115,7 @@ class Parser:
                 coded.append((node, els, position))
             if fullmatch(text) is None:
                 out += self.checker.check(node, els, position)
-            elif node.date_pairs or node.rule_check is not None:
+            elif node.date_pairs or node.rule_rows:
                 self._after_match(node, els, position)
         end = len(texts)
         while len(loops) > 1:
@@ -134,7 +134,7 @@ class Parser:
         checker.out = self.findings
         if node.date_pairs and node.range_check(els, self.component):
             checker.dates(node, els, position)
-        if node.rule_check is not None and not node.rule_check(els, self.component):
+        if node.rule_rows and not rules_hold(node.rule_rows, els, self.component):
             checker.rules(node, els, position, node.rules)
 
     def _check(self, node: CSeg, text: str, els: list[str], position: int,

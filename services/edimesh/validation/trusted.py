@@ -1,9 +1,10 @@
 """Tree building for a set that matched its set pattern (``spec/setpattern.py``).
 
-The pattern has already checked every element, code, situational rule, segment order,
-usage and repeat; what is left is to place each segment in the tree (the same transition
-table as the parser, so the same tree), and the checks the pattern cannot make: HL
-numbering and date ranges. Segments with code-set checks are set aside as the parser does.
+The pattern has already checked every element, code, segment order, usage and repeat; what
+is left is to place each segment in the tree (the same transition table as the parser, so
+the same tree), and the checks the pattern leaves out: situational rules, HL numbering and
+date ranges. A broken situational rule ends the walk (``walk`` returns None): the parser
+then reports it. Segments with code-set checks are set aside as the parser does.
 
 This is the hot loop of a clean set: one split, one or two dict lookups and one tuple per
 segment. The table's ``steps`` cache (per state: segment id, then qualifier) holds only what
@@ -15,13 +16,14 @@ from __future__ import annotations
 from typing import cast
 
 from edimesh.validation.parser import Parser
-from edimesh.validation.spec.compiled import WHOLE_IN_PATTERN, CSeg
+from edimesh.validation.spec.compiled import WHOLE_IN_PATTERN, CSeg, rules_hold
 from edimesh.validation.transitions import QualStep, Step
 from edimesh.validation.tree import Loop, Seg
 
 
 class TrustedParser(Parser):
-    def parse(self, texts: list[str]) -> Loop:
+    def walk(self, texts: list[str]) -> Loop | None:
+        """The tree, or None when a situational rule is broken (the parser says where)."""
         g = self.guide
         root = Loop(g.root, [])
         if not texts:
@@ -49,6 +51,8 @@ class TrustedParser(Parser):
             if step is None:
                 step = self._step(state, els)
             state, pops, push, node, coded_seg, dated = step  # type: ignore[misc]
+            if node.rule_rows and not rules_hold(node.rule_rows, els, comp):
+                return None
             if pops:
                 for _ in range(pops):
                     closed = loops.pop()

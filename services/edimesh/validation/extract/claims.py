@@ -24,6 +24,7 @@ from edimesh.validation.models.claim import (
     ServiceLine,
     Subscriber,
 )
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
 _ICD10 = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
@@ -46,7 +47,7 @@ def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> ClaimTran
         elif loop_id == "2000A":
             providers.append(_billing(child, comp))
     empty = party(None)
-    return ClaimTransaction.trusted({
+    return trusted(ClaimTransaction, {
         "kind": kind,
         "guide": guide,
         "purpose": el(bht, 2),
@@ -74,7 +75,7 @@ def _billing(loop: Loop, comp: str) -> BillingProvider:
         elif child.spec.id == "2000B":
             claims += _subscriber_claims(child, comp)
     prv = loop.first("PRV*BI")
-    return BillingProvider.trusted({
+    return trusted(BillingProvider, {
         "provider": provider or party(None),
         "taxonomy": opt(el(prv, 3)),
         "tax_id": tax_id,
@@ -101,7 +102,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
                     break
         elif child_id == "2010BB":
             payer = loop_party(child)
-    subscriber = Subscriber.trusted({
+    subscriber = trusted(Subscriber, {
         "party": sub_party or party(None),
         "payer_responsibility": sbr[1],
         "relationship": sbr[2] or None,
@@ -120,7 +121,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
             pat = child.first("PAT")
             name = child.loop("2010CA")
             pdmg = name.first("DMG") if name else None
-            patient = Patient.trusted({
+            patient = trusted(Patient, {
                 "party": loop_party(name) or party(None),
                 "relationship": el(pat, 1),
                 "birth_date": to_date(el(pdmg, 2)),
@@ -154,7 +155,7 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
                     diagnoses.append(parts[1] if len(parts) > 1 else "")
                     system = system or ("ICD-10-CM" if qual in _ICD10 else "ICD-9-CM")
                 elif qual:
-                    other.append(HealthCode.trusted({
+                    other.append(trusted(HealthCode, {
                         "qualifier": qual, "code": el(parts, 1), "date": opt(el(parts, 3)),
                         "amount": opt_money(el(parts, 4)),
                     }))
@@ -215,7 +216,7 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
     if others:
         values["other_payers"] = tuple(others)
     values["lines"] = tuple(lines)
-    return Claim.trusted(values)
+    return trusted(Claim, values)
 
 
 def _other_payer(loop: Loop) -> OtherPayer:
@@ -224,7 +225,7 @@ def _other_payer(loop: Loop) -> OtherPayer:
     for node, els, _ in loop.segs:
         if node.use.name == "AMT*D":
             paid = opt_money(el(els, 2))
-    return OtherPayer.trusted({
+    return trusted(OtherPayer, {
         "payer_responsibility": el(sbr, 1),
         "filing_indicator": opt(el(sbr, 9)),
         "payer": loop_party(loop.loop("2330B")),
@@ -275,7 +276,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
         if rendering is None and head[0] == "NM1" and el(head, 1) == "82":
             rendering = loop_party(child)
     n = len(proc)
-    return ServiceLine.trusted({
+    return trusted(ServiceLine, {
         "number": int(number) if number.isdigit() else 0,
         "procedure_qualifier": proc[0] or None if n else None,
         "procedure_code": proc[1] or None if n > 1 else None,

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from edimesh.validation.models.base import Party, Reference
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
 _ZERO = Decimal(0)
@@ -77,7 +78,7 @@ def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
                 city, state, postal, country = e[1] or None, e[2] or None, e[3] or None, (
                     e[4] or None)
     e = PAD if nm1 is None else nm1 if len(nm1) > 9 else nm1 + PAD
-    return Party.trusted({
+    return trusted(Party, {
         "entity": e[2] or None,
         "name": e[3],
         "first_name": e[4] or None,
@@ -98,7 +99,7 @@ def n1_party(n1: list[str] | None, loop: Loop) -> Party:
     p = party(None, loop)
     values = dict(p.__dict__)
     values.update(name=el(n1, 2), id_qualifier=opt(el(n1, 3)), id=opt(el(n1, 4)))
-    return Party.trusted(values)
+    return trusted(Party, values)
 
 
 _PAYERS: dict[tuple[str, ...], Party] = {}
@@ -126,4 +127,4 @@ def loop_party(loop: Loop | None) -> Party | None:
 
 
 def reference(els: list[str]) -> Reference:
-    return Reference.trusted({"qualifier": el(els, 1), "value": el(els, 2)})
+    return trusted(Reference, {"qualifier": el(els, 1), "value": el(els, 2)})

@@ -17,6 +17,8 @@ from edimesh.validation.tree import Loop, el
 _ZERO = Decimal(0)
 _DATES: dict[str, date | None] = {}
 _DATES_MAX = 100_000  # distinct dates are few in any file; bound the memo all the same
+_AMOUNTS: dict[str, Decimal] = {}  # Decimal is immutable: one instance can serve every set
+_AMOUNTS_MAX = 100_000
 
 
 def to_date(value: str) -> date | None:
@@ -41,20 +43,24 @@ def date_range(fmt: str, value: str) -> tuple[date | None, date | None]:
     return d, None
 
 
-def money(value: str) -> Decimal:
-    try:
-        return Decimal(value) if value else _ZERO
-    except InvalidOperation:
-        return _ZERO
-
-
 def opt_money(value: str) -> Decimal | None:
-    if not value:
-        return None
+    """An amount, None when empty or not a number. Memoized: charges repeat (fee schedules)."""
+    got = _AMOUNTS.get(value)
+    if got is not None or not value:
+        return got
     try:
-        return Decimal(value)
+        got = Decimal(value)
     except InvalidOperation:
         return None
+    if len(_AMOUNTS) < _AMOUNTS_MAX:
+        _AMOUNTS[value] = got
+    return got
+
+
+def money(value: str) -> Decimal:
+    """A required amount: zero when empty or not a number."""
+    got = opt_money(value)
+    return _ZERO if got is None else got
 
 
 def opt(value: str) -> str | None:

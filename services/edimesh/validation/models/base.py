@@ -1,11 +1,9 @@
-"""The model base class, the trusted constructor, and the parties every set names."""
+"""The model base class and the parties every set names."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
-
 from pydantic import BaseModel, ConfigDict
 
 
@@ -16,12 +14,6 @@ class Content(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    _field_names: ClassVar[frozenset[str]] = frozenset()
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.__pydantic_fields_set_all__ = set(cls.model_fields)  # type: ignore[attr-defined]
 
 
 class Party(Content):

@@ -23,10 +23,16 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
+_FIELDS: dict[type, set[str]] = {}  # every field name, per model class
+
+
 def trusted(model: type[M], values: dict[str, Any]) -> M:
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = set(model.model_fields)
     obj: M = _new(model)
     _set_dict(obj, values)
-    _set_fields_set(obj, model.__pydantic_fields_set_all__)  # type: ignore[attr-defined]
+    _set_fields_set(obj, fields)
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj

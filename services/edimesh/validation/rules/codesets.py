@@ -9,7 +9,6 @@ is CDT). A code set that is not loaded gives one finding per set that says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from edimesh.validation import findings as f
 from edimesh.validation.codesets import icd10
@@ -44,7 +43,6 @@ class CodeSetChecker:
 
     def run(self, segs: list[Seg]) -> list[Finding]:
         """Check the segments the parser set aside (``CSeg.coded``)."""
-        checks = _CHECKS
         comp = self.component
         procedure = _PROCEDURE_ELEMENT.get
         for seg in segs:
@@ -55,7 +53,7 @@ class CodeSetChecker:
                     parts = value.split(comp)
                     value = parts[j - 1] if j <= len(parts) else ""
                 if value:
-                    problem = checks[name](self, value, els, seg, i, j)
+                    problem = self._check(name, value, els, seg, i, j)
                     if problem:
                         self._report(seg, problem, i, j, name)
             seg_id = els[0]
@@ -67,6 +65,27 @@ class CodeSetChecker:
                     self._procedure(seg, n)
         self._not_loaded()
         return self.out
+
+    def _check(self, name: str, value: str, els: list[str], seg: Seg, i: int,  # noqa: PLR0917
+               j: int) -> str | None:
+        """One external code set check by name; direct calls, as this runs for most segments."""
+        if name == "NPI":
+            return self._npi(value, els, seg, i, j)
+        if name == "ZIP":
+            return self._zip(value, els, seg, i, j)
+        if name == "STATE":
+            return self._state(value, els, seg, i, j)
+        if name == "POS":
+            return self._pos(value, seg, i, j)
+        if name == "SERVICE_TYPE":
+            return self._service_types(value, seg, i)
+        pattern = _FORMATS.get(name)
+        if pattern is None:
+            raise KeyError(f"no check for code set {name}")
+        self.used.add(name)
+        if pattern.match(value):
+            return None
+        return f"{_ref(seg, i, j)} is not in the format of a {name} code"
 
     def _report(self, seg: Seg, message: str, i: int, j: int, name: str) -> None:
         code = f.IK4_PATTERN_MISMATCH if name == "NPI" else f.IK4_INVALID_CODE
@@ -94,24 +113,12 @@ class CodeSetChecker:
             ok = True
         return None if ok else f"{seg[0].use.id}{i:02d} is not a valid postal code"
 
-    def _pos(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
+    def _pos(self, value: str, seg: Seg, i: int, j: int) -> str | None:
         if value in cs.PLACES_OF_SERVICE:
             return None
-        ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
-        return f"{ref} is not a CMS place of service code"
+        return f"{_ref(seg, i, j)} is not a CMS place of service code"
 
-    @staticmethod
-    def _format(pattern: re.Pattern[str], name: str) -> Check:
-        def check(checker: CodeSetChecker, value: str, els: list[str], seg: Seg, i: int,  # noqa: PLR0917
-                  j: int) -> str | None:
-            checker.used.add(name)
-            if pattern.match(value):
-                return None
-            ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
-            return f"{ref} is not in the format of a {name} code"
-        return check
-
-    def _service_types(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
+    def _service_types(self, value: str, seg: Seg, i: int) -> str | None:
         self.used.add("SERVICE_TYPE")
         for code in value.split(self.repetition) if self.repetition else (value,):
             if not cs.SERVICE_TYPE.match(code):
@@ -185,19 +192,16 @@ class CodeSetChecker:
                                     severity=severity, message=note))
 
 
-# Checks by code set name, as plain functions taking the checker: bound methods kept on the
-# instance would make each checker a reference cycle, garbage only the collector can free.
-Check = Callable[["CodeSetChecker", str, list[str], Seg, int, int], "str | None"]
-_CHECKS: dict[str, Check] = {
-    "NPI": CodeSetChecker._npi, "STATE": CodeSetChecker._state, "ZIP": CodeSetChecker._zip,
-    "POS": CodeSetChecker._pos, "CARC": CodeSetChecker._format(cs.CARC, "CARC"),
-    "RARC": CodeSetChecker._format(cs.RARC, "RARC"),
-    "TAXONOMY": CodeSetChecker._format(cs.TAXONOMY, "TAXONOMY"),
-    "COUNTRY": CodeSetChecker._format(cs.COUNTRY, "COUNTRY"),
-    "SERVICE_TYPE": CodeSetChecker._service_types,
+# Code sets checked for format only, by name.
+_FORMATS: dict[str, re.Pattern[str]] = {
+    "CARC": cs.CARC, "RARC": cs.RARC, "TAXONOMY": cs.TAXONOMY, "COUNTRY": cs.COUNTRY,
 }
 _MATCHES: dict[tuple[object, str], bool] = {}
 _HCPCS: dict[str, bool] = {}
+
+
+def _ref(seg: Seg, i: int, j: int) -> str:
+    return f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
 
 
 def _matches(pattern: re.Pattern[str], value: str) -> bool:

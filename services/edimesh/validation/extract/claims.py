@@ -68,7 +68,7 @@ def _billing(loop: Loop, comp: str) -> BillingProvider:
         if child.spec.id == "2010AA":
             provider = loop_party(child)
             for node, els, _ in child.segs:
-                if node.use.id == "REF" and el(els, 1) in ("EI", "SY"):
+                if node.id == "REF" and el(els, 1) in ("EI", "SY"):
                     tax_id = el(els, 2)
         elif child.spec.id == "2010AB":
             pay_to = loop_party(child)
@@ -223,7 +223,7 @@ def _other_payer(loop: Loop) -> OtherPayer:
     sbr = loop.segs[0][1]
     paid = None
     for node, els, _ in loop.segs:
-        if node.use.name == "AMT*D":
+        if node.name == "AMT*D":
             paid = opt_money(el(els, 2))
     return trusted(OtherPayer, {
         "payer_responsibility": el(sbr, 1),

@@ -42,7 +42,7 @@ def _rejections(loop: Loop | None) -> tuple[Rejection, ...]:
     return tuple(
         trusted(Rejection, {"valid": el(els, 1), "reason": el(els, 3),
                             "follow_up": opt(el(els, 4))})
-        for node, els, _ in loop.segs if node.use.id == "AAA"
+        for node, els, _ in loop.segs if node.id == "AAA"
     )
 
 
@@ -73,7 +73,7 @@ def _member(loop: Loop, comp: str, rep: str) -> Member:
     benefits: list[Benefit] = []
     if name is not None:
         for node, els, _ in name.segs:
-            seg_id = node.use.id
+            seg_id = node.id
             if seg_id == "DMG":
                 dmg = els
             elif seg_id == "INS":
@@ -89,7 +89,7 @@ def _member(loop: Loop, comp: str, rep: str) -> Member:
                     benefits.append(_benefit(child, comp, rep))
     return trusted(Member, {
         "party": loop_party(name) or party(None),
-        "trace_numbers": tuple(el(els, 2) for node, els, _ in loop.segs if node.use.id == "TRN"),
+        "trace_numbers": tuple(el(els, 2) for node, els, _ in loop.segs if node.id == "TRN"),
         "references": tuple(refs),
         "birth_date": to_date(el(dmg, 2)),
         "gender": opt(el(dmg, 3)),
@@ -118,7 +118,7 @@ def _inquiry(eq: list[str], comp: str, rep: str) -> Inquiry:
 def _benefit(loop: Loop, comp: str, rep: str) -> Benefit:
     eb = loop.segs[0][1]
     entities = tuple(loop_party(c) or party(None) for c in loop.children
-                     if c.segs[0][0].use.id == "NM1")
+                     if c.segs[0][0].id == "NM1")
     return trusted(Benefit, {
         "code": el(eb, 1),
         "coverage_level": opt(el(eb, 2)),
@@ -132,6 +132,6 @@ def _benefit(loop: Loop, comp: str, rep: str) -> Benefit:
         "quantity": opt_money(el(eb, 10)),
         "authorization_required": opt(el(eb, 11)),
         "in_network": opt(el(eb, 12)),
-        "messages": tuple(el(els, 1) for node, els, _ in loop.segs if node.use.id == "MSG"),
+        "messages": tuple(el(els, 1) for node, els, _ in loop.segs if node.id == "MSG"),
         "related_entities": entities,
     })

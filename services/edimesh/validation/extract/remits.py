@@ -47,7 +47,7 @@ def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> Remittanc
         elif child.id == "2000":
             lx = el(child.segs[0][1], 1)
             claims += [_claim(c, lx, comp) for c in child.children]
-    plb = [a for _, els, _ in (s for s in root.segs if s[0].use.id == "PLB")
+    plb = [a for _, els, _ in (s for s in root.segs if s[0].id == "PLB")
            for a in _provider_adjustments(els, comp)]
     return trusted(Remittance, {
         "kind": kind,
@@ -87,7 +87,7 @@ def _claim(loop: Loop, lx: str, comp: str) -> ClaimPayment:
     refs = []
     dates: dict[str, str] = {}
     for node, els, _ in loop.segs[1:]:
-        seg_id = node.use.id
+        seg_id = node.id
         if seg_id == "CAS":
             adj += adjustments(els)
         elif seg_id == "NM1":
@@ -131,14 +131,14 @@ def _service(loop: Loop, comp: str) -> ServicePayment:
     dates: dict[str, str] = {}
     control = allowed = None
     for node, els, _ in loop.segs[1:]:
-        seg_id = node.use.id
+        seg_id = node.id
         if seg_id == "CAS":
             adj += adjustments(els)
         elif seg_id == "DTM":
             dates[el(els, 1)] = el(els, 2)
         elif seg_id == "LQ" and el(els, 1) == "HE":
             remarks.append(el(els, 2))
-        elif node.use.name == "REF*6R":
+        elif node.name == "REF*6R":
             control = opt(el(els, 2))
         elif seg_id == "AMT" and el(els, 1) == "B6":
             allowed = opt_money(el(els, 2))

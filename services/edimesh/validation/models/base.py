@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict
 
 

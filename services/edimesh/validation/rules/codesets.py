@@ -96,12 +96,12 @@ class CodeSetChecker:
         qualifier = el(els, i - 1) if not j else "XX"
         if qualifier != "XX" or is_valid_npi(value):
             return None
-        return f"{seg[0].use.id}{i:02d} is not a valid NPI (check digit)"
+        return f"{seg[0].id}{i:02d} is not a valid NPI (check digit)"
 
     def _state(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
-        if seg[0].use.id == "N4" and el(els, 4) not in ("", "US", "CA"):
+        if seg[0].id == "N4" and el(els, 4) not in ("", "US", "CA"):
             return None
-        return None if value in cs.STATES else f"{seg[0].use.id}{i:02d} is not a state code"
+        return None if value in cs.STATES else f"{seg[0].id}{i:02d} is not a state code"
 
     def _zip(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
         country, state = el(els, 4), el(els, 2)
@@ -111,7 +111,7 @@ class CodeSetChecker:
             ok = cs.CA_POSTAL.match(value) is not None
         else:
             ok = True
-        return None if ok else f"{seg[0].use.id}{i:02d} is not a valid postal code"
+        return None if ok else f"{seg[0].id}{i:02d} is not a valid postal code"
 
     def _pos(self, value: str, seg: Seg, i: int, j: int) -> str | None:
         if value in cs.PLACES_OF_SERVICE:
@@ -122,7 +122,7 @@ class CodeSetChecker:
         self.used.add("SERVICE_TYPE")
         for code in value.split(self.repetition) if self.repetition else (value,):
             if not cs.SERVICE_TYPE.match(code):
-                return f"{seg[0].use.id}{i:02d} has a service type code of the wrong format"
+                return f"{seg[0].id}{i:02d} has a service type code of the wrong format"
         return None
 
     def _diagnoses(self, seg: Seg) -> None:
@@ -167,7 +167,7 @@ class CodeSetChecker:
             return
         if not bad and len(parts) <= 2:
             return
-        ref = f"{seg[0].use.id}{n:02d}"
+        ref = f"{seg[0].id}{n:02d}"
         if bad:
             self.out.append(at(seg, "snip5.procedure_code", Snip.CODE_SETS,
                                f"{ref}-2 is not in the format of {name} code", n, 2,
@@ -201,7 +201,7 @@ _HCPCS: dict[str, bool] = {}
 
 
 def _ref(seg: Seg, i: int, j: int) -> str:
-    return f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
+    return f"{seg[0].id}{i:02d}" + (f"-{j}" if j else "")
 
 
 def _matches(pattern: re.Pattern[str], value: str) -> bool:

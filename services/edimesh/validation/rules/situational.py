@@ -167,8 +167,8 @@ def _rendering(claim: Loop, lines: list[Loop]) -> list[Finding]:
     loops = [*claim.loops("2310B"), *(lp for line in lines for lp in line.loops("2420A"))]
     for loop in loops:
         nm1 = loop.segs[0]
-        if loop.spec.spec.id in ("2310B", "2420A") and el(nm1[1], 1) == "82" and not el(
-                nm1[1], 9) and not any(n.use.id == "REF" for n, _, _ in loop.segs):
+        if loop.spec.id in ("2310B", "2420A") and el(nm1[1], 1) == "82" and not el(
+                nm1[1], 9) and not any(n.id == "REF" for n, _, _ in loop.segs):
             out.append(_f(nm1, "rendering_id", "the rendering provider needs an NPI "
                           "(NM108/NM109) or a secondary identifier (REF)", 9))
     return out
@@ -224,7 +224,7 @@ def remittance_rules(root: Loop) -> list[Finding]:
                 out.append(_f(clp, "denied_paid", "a denied claim (CLP02 = 4) must pay zero", 4))
             has_statement = claim.first("DTM*232") is not None
             for service in claim.children:
-                dated = any(n.use.id == "DTM" for n, _, _ in service.segs)
+                dated = any(n.id == "DTM" for n, _, _ in service.segs)
                 if not dated and not has_statement:
                     out.append(_f(service.segs[0], "service_date", "the service has no date "
                                   "and the claim no statement dates"))

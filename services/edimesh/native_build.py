@@ -41,6 +41,8 @@ MODULES = (
     "edimesh.validation.rules.balancing",
     "edimesh.validation.rules.situational",
     "edimesh.validation.rules.codesets",
+    "edimesh.validation.rules.report",
+    "edimesh.validation.spec.values",
     "edimesh.validation.codesets.npi",
 )
 GROUP = "edimesh.validation._native"  # the shared library: edimesh/validation/_native__mypyc*.so

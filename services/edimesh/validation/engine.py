@@ -66,9 +66,7 @@ def validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: str
 
 def _business(root: Loop, kind: str, comp: str) -> list[Finding]:
     if kind.startswith("837"):
-        claim_loops = [c for p in root.loops("2000A") for s in p.loops("2000B")
-                       for c in (*s.loops("2300"),
-                                 *(x for pat in s.loops("2000C") for x in pat.loops("2300")))]
+        claim_loops = _claim_loops(root)
         out = balancing.claims_837(claim_loops)
         out += situational.subscriber_levels(root, kind)
         for claim in claim_loops:
@@ -79,6 +77,22 @@ def _business(root: Loop, kind: str, comp: str) -> list[Finding]:
     if kind == "270":
         return situational.inquiry_rules(root)
     return []
+
+
+def _claim_loops(root: Loop) -> list[Loop]:
+    """Every 2300 of an 837: per subscriber, its own claims, then its patients' claims."""
+    out: list[Loop] = []
+    for provider in root.children:
+        if provider.spec.id != "2000A":
+            continue
+        for sub in provider.children:
+            if sub.spec.id != "2000B":
+                continue
+            out += [c for c in sub.children if c.spec.id == "2300"]
+            for child in sub.children:
+                if child.spec.id == "2000C":
+                    out += [c for c in child.children if c.spec.id == "2300"]
+    return out
 
 
 def _unsupported(st01: str, version: str) -> ValidationResult:

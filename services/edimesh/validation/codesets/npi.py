@@ -11,7 +11,7 @@ _PREFIX_SUM = 24  # the Luhn contribution of "80840" in front of a 10-digit NPI
 
 @lru_cache(maxsize=65536)
 def is_valid_npi(npi: str) -> bool:
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
+    if len(npi) != 10 or not (npi.isascii() and npi.isdigit()) or npi[0] not in "12":
         return False
     total = _PREFIX_SUM
     for i, ch in enumerate(npi):

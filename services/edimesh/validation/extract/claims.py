@@ -244,7 +244,8 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
     start = end = None
     teeth = []
     control = None
-    for node, els, _ in segs[1:]:
+    for k in range(1, len(segs)):
+        node, els, _ = segs[k]
         seg_id = els[0]
         if seg_id == "SV1":
             e = els if len(els) > 7 else els + PAD

@@ -44,6 +44,7 @@ MODULES = (
     "edimesh.validation.rules.report",
     "edimesh.validation.spec.values",
     "edimesh.validation.codesets.npi",
+    "edimesh.validation.codesets.lists",
 )
 GROUP = "edimesh.validation._native"  # the shared library: edimesh/validation/_native__mypyc*.so
 SOURCE_ROOT = PACKAGE_DIR.parent

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg
 from edimesh.validation.spec.fastpath import build
@@ -31,7 +31,7 @@ class Action(NamedTuple):
     fullmatch: Callable[[str], re.Match[str] | None]  # the node's fast-path pattern
 
 
-NO_PLACE = -1
+NO_PLACE: Final = -1
 class Step:
     """What the trusted walk needs of an Action, or, for a segment id with a qualifier, where
     the qualifier is and the Step for each value seen (compiled: plain field reads).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
 # Doubled-digit values for the Luhn positions that are doubled.
-_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
-_PREFIX_SUM = 24  # the Luhn contribution of "80840" in front of a 10-digit NPI
+_DOUBLE: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_PREFIX_SUM: Final = 24  # the Luhn contribution of "80840" in front of a 10-digit NPI
 
 
 @lru_cache(maxsize=65536)

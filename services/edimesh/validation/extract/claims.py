@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from edimesh.validation.extract.common import (
     PAD,
     date_range,
@@ -27,10 +29,10 @@ from edimesh.validation.models.claim import (
 from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
-_ICD10 = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-_DIAGNOSIS = frozenset({"ABK", "BK", "ABF", "BF"})
-_NO_DATES = (None, None)
-_PROVIDERS = {"82": "rendering_provider", "71": "attending_provider",
+_ICD10: Final = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+_DIAGNOSIS: Final = frozenset({"ABK", "BK", "ABF", "BF"})
+_NO_DATES: Final = (None, None)
+_PROVIDERS: Final = {"82": "rendering_provider", "71": "attending_provider",
               "DN": "referring_provider", "P3": "referring_provider", "77": "service_facility"}
 
 
@@ -296,7 +298,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
     })
 
 
-_POINTERS: dict[str, tuple[int, ...]] = {}
+_POINTERS: Final[dict[str, tuple[int, ...]]] = {}
 
 
 def _pointers(value: str, comp: str) -> tuple[int, ...]:

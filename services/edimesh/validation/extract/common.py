@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from edimesh.validation.models.base import Party, Reference
 from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
-_ZERO = Decimal(0)
-_DATES: dict[str, date | None] = {}
-_DATES_MAX = 100_000  # distinct dates are few in any file; bound the memo all the same
-_AMOUNTS: dict[str, Decimal] = {}  # Decimal is immutable: one instance can serve every set
-_AMOUNTS_MAX = 100_000
+_ZERO: Final = Decimal(0)
+_DATES: Final[dict[str, date | None]] = {}
+_DATES_MAX: Final = 100_000  # distinct dates are few in any file; bound the memo all the same
+_AMOUNTS: Final[dict[str, Decimal]] = {}  # Decimal is immutable: one instance can serve every set
+_AMOUNTS_MAX: Final = 100_000
 
 
 def to_date(value: str) -> date | None:
@@ -67,7 +68,7 @@ def opt(value: str) -> str | None:
     return value or None
 
 
-PAD = [""] * 24  # appended to a segment's elements so that any position can be indexed
+PAD: Final = [""] * 24  # appended to a segment's elements so that any position can be indexed
 
 
 def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
@@ -108,7 +109,7 @@ def n1_party(n1: list[str] | None, loop: Loop) -> Party:
     return trusted(Party, values)
 
 
-_PAYERS: dict[tuple[str, ...], Party] = {}
+_PAYERS: Final[dict[tuple[str, ...], Party]] = {}
 
 
 def loop_party(loop: Loop | None) -> Party | None:

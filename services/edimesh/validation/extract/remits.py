@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from edimesh.validation.extract.common import (
     money,
     n1_party,
@@ -21,7 +23,7 @@ from edimesh.validation.models.remit import (
 )
 from edimesh.validation.tree import Loop, el
 
-_PARTIES = {"QC": "patient", "IL": "insured", "82": "rendering_provider"}
+_PARTIES: Final = {"QC": "patient", "IL": "insured", "82": "rendering_provider"}
 
 
 def adjustments(cas: list[str]) -> list[Adjustment]:

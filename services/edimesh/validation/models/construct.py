@@ -8,22 +8,22 @@ full validation and compare.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
 
 from edimesh.validation.models.base import Content
 
 M = TypeVar("M", bound=Content)
-_new = object.__new__
+_new: Final = object.__new__
 # BaseModel's own slot descriptors: setting through them skips object.__setattr__'s lookup.
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_set_dict: Final = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-_FIELDS: dict[type, set[str]] = {}  # every field name, per model class
+_FIELDS: Final[dict[type, set[str]]] = {}  # every field name, per model class
 
 
 def trusted(model: type[M], values: dict[str, Any]) -> M:

@@ -9,14 +9,15 @@ sum of CLP04 - sum of PLB amounts = BPR02.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from edimesh.validation.extract.common import opt_money as _amount  # None: SNIP 1 says why
 from edimesh.validation.findings import Finding, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Loop, el
 
-_LINE_CHARGE = {"SV1": 2, "SV2": 3, "SV3": 2}
-_ZERO = Decimal(0)
+_LINE_CHARGE: Final = {"SV1": 2, "SV2": 3, "SV3": 2}
+_ZERO: Final = Decimal(0)
 
 
 def cas_total(loop: Loop) -> Decimal:

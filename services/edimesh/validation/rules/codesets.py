@@ -9,6 +9,7 @@ is CDT). A code set that is not loaded gives one finding per set that says so.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from edimesh.validation import findings as f
 from edimesh.validation.codesets import icd10
@@ -18,11 +19,11 @@ from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Seg, el
 
-_ICD10_DX = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-_ICD9_DX = frozenset({"BK", "BF", "BJ", "PR", "BN"})
-_PROCEDURE_ELEMENT = {"SV1": 1, "SV2": 2, "SV3": 1, "SVC": 1, "SVD": 3}
+_ICD10_DX: Final = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+_ICD9_DX: Final = frozenset({"BK", "BF", "BJ", "PR", "BN"})
+_PROCEDURE_ELEMENT: Final = {"SV1": 1, "SV2": 2, "SV3": 1, "SVC": 1, "SVD": 3}
 # Code sets checked for format only: a set that uses them is told so once.
-FORMAT_ONLY = {
+FORMAT_ONLY: Final = {
     "HCPCS": "CPT/HCPCS procedure codes were checked for format only (code set not loaded)",
     "CDT": "CDT dental procedure codes were checked for format only (code set not loaded)",
     "CARC": "claim adjustment reason codes were checked for format only (code set not loaded)",
@@ -193,11 +194,11 @@ class CodeSetChecker:
 
 
 # Code sets checked for format only, by name.
-_FORMATS: dict[str, re.Pattern[str]] = {
+_FORMATS: Final[dict[str, re.Pattern[str]]] = {
     "CARC": cs.CARC, "RARC": cs.RARC, "TAXONOMY": cs.TAXONOMY, "COUNTRY": cs.COUNTRY,
 }
-_MATCHES: dict[tuple[object, str], bool] = {}
-_HCPCS: dict[str, bool] = {}
+_MATCHES: Final[dict[tuple[object, str], bool]] = {}
+_HCPCS: Final[dict[str, bool]] = {}
 
 
 def _ref(seg: Seg, i: int, j: int) -> str:

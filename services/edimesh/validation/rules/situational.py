@@ -24,13 +24,14 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from edimesh.validation.findings import Finding, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Loop, Seg, el
 
-_ACCIDENT = frozenset({"AA", "OA"})
-_PO_BOX = ("PO BOX", "P O BOX", "P.O. BOX", "POST OFFICE BOX", "PO. BOX", "P.O.BOX")
+_ACCIDENT: Final = frozenset({"AA", "OA"})
+_PO_BOX: Final = ("PO BOX", "P O BOX", "P.O. BOX", "POST OFFICE BOX", "PO. BOX", "P.O.BOX")
 
 
 def _f(seg: Seg, rule: str, message: str, element: int | None = None,
@@ -147,7 +148,7 @@ def _diagnoses(claim: Loop, lines: list[Loop], comp: str) -> list[Finding]:
     return out
 
 
-_POINTER_MEMO: dict[tuple[str, str, int], tuple[int, ...]] = {}
+_POINTER_MEMO: Final[dict[tuple[str, str, int], tuple[int, ...]]] = {}
 
 
 def _bad_pointers(value: str, comp: str, count: int) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from edimesh.validation.spec.dictionary import SEGMENTS
 from edimesh.validation.spec.format import (
@@ -76,8 +77,8 @@ def _component(value: str, comp: str, n: int) -> str:
 
 
 # Segments whose procedure or diagnosis codes SNIP 5 checks with their qualifiers.
-CODED_SEGMENTS = frozenset({"HI", "SV1", "SV2", "SV3", "SVC", "SVD"})
-WHOLE_IN_PATTERN = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
+CODED_SEGMENTS: Final = frozenset({"HI", "SV1", "SV2", "SV3", "SVC", "SVD"})
+WHOLE_IN_PATTERN: Final = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
 
 
 @dataclass(slots=True, eq=False)

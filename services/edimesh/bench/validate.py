@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -71,12 +72,26 @@ def prepare(
 
 
 def measure(
-    claims: int = 20_000, claims_per_set: int = 100, runs: int = 5, with_json: bool = False
+    claims: int = 20_000, claims_per_set: int = 100, runs: int = 5, with_json: bool = False,
+    pure: bool = False,
 ) -> ValidateMeasurement:
-    """Generate, split and validate `runs` times, in a fresh single-threaded process."""
+    """Generate, split and validate `runs` times, in a fresh single-threaded process.
+
+    `pure` runs that process as pure Python even where the compiled build is current (the
+    baseline the compiled modules are measured against).
+    """
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(measure_here, claims, claims_per_set, runs, with_json).result()
+    before = os.environ.get(native.PURE_ENV)
+    if pure:  # read by the child when it imports edimesh: set it for the spawn only
+        os.environ[native.PURE_ENV] = "1"
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            return pool.submit(measure_here, claims, claims_per_set, runs, with_json).result()
+    finally:
+        if before is None:
+            os.environ.pop(native.PURE_ENV, None)
+        else:
+            os.environ[native.PURE_ENV] = before
 
 
 def measure_here(claims: int, claims_per_set: int, runs: int,

@@ -29,6 +29,7 @@ CONSTANTS = (
     "edimesh.localbroker.defaults:ENV_KAFKA_HOME",
     "edimesh.localbroker.defaults:ENV_KAFKA_VERSION",
     "edimesh.localbroker.defaults:ENV_DATA_DIR",
+    "edimesh.native:PURE_ENV",
 )
 _COMMAND_LINE = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*/)?edimesh\s+(.*)$")
 _INLINE = re.compile(r"`(?:\S*/)?edimesh ([^`]+)`")

@@ -71,7 +71,8 @@ def validate_section(m: ValidateMeasurement) -> Section:
     return Section(
         f"Validate: {m.claims:,} claims in {m.sets} sets ({m.file_bytes / MB:.1f} MB)",
         tuple(figures),
-        ("Baseline rates are the figures the models issue gives for the same work.",),
+        ("Baseline rates are the figures the models issue gives for the same work.",
+         f"Validation modules: {m.build}."),
     )
 
 

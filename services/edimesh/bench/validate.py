@@ -5,15 +5,23 @@ the X12 stream before timing starts (splitting is the splitter's work, measured 
 split`). Setup (guides, code sets, the file, its sets) is done first and then frozen out of
 the garbage collector's sight with `gc.freeze()`, as a service does after start-up; the
 collector itself stays on.
+
+The timed loop runs in a fresh single-threaded process, as in a validator pool worker: there
+the collector is paused for each set (``validation.entry``), which any thread of the caller
+(a progress display, an event loop's executor) would prevent.
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from edimesh import native
 from edimesh.validation import validate_unit, warm_up
 from edimesh.x12.events import TransactionSetUnit
 from edimesh.x12.stream import X12Stream
@@ -37,6 +45,7 @@ class ValidateMeasurement:
     with_json: bool
     findings: int
     cpu_runs: tuple[float, ...] = ()  # CPU seconds of the measuring thread per run
+    build: str = ""  # compiled with mypyc, or pure Python (edimesh.native)
 
     @property
     def best(self) -> float:
@@ -63,8 +72,31 @@ def prepare(
 
 
 def measure(
-    claims: int = 20_000, claims_per_set: int = 100, runs: int = 5, with_json: bool = False
+    claims: int = 20_000, claims_per_set: int = 100, runs: int = 5, with_json: bool = False,
+    pure: bool = False,
 ) -> ValidateMeasurement:
+    """Generate, split and validate `runs` times, in a fresh single-threaded process.
+
+    `pure` runs that process as pure Python even where the compiled build is current (the
+    baseline the compiled modules are measured against).
+    """
+    spawn = multiprocessing.get_context("spawn")
+    before = os.environ.get(native.PURE_ENV)
+    if pure:  # read by the child when it imports edimesh: set it for the spawn only
+        os.environ[native.PURE_ENV] = "1"
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            return pool.submit(measure_here, claims, claims_per_set, runs, with_json).result()
+    finally:
+        if before is None:
+            os.environ.pop(native.PURE_ENV, None)
+        else:
+            os.environ[native.PURE_ENV] = before
+
+
+def measure_here(claims: int, claims_per_set: int, runs: int,
+                 with_json: bool) -> ValidateMeasurement:
+    """`measure` in this process (its threads, if any, keep the collector running)."""
     warm_up()
     units, size = prepare(claims, claims_per_set)
     findings = 0
@@ -85,4 +117,4 @@ def measure(
     finally:
         gc.unfreeze()
     return ValidateMeasurement(claims, len(units), size, tuple(timings), with_json, findings,
-                               tuple(cpu))  # fmt: skip
+                               tuple(cpu), native.read_status().describe())  # fmt: skip

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
+from edimesh import native
 from edimesh.bench import report
 from edimesh.bench.files import synth_file
 from edimesh.bench.split import Measurement, measure
@@ -125,19 +126,29 @@ def validate(
         bool, typer.Option("--with-json", help="Also serialize each set's normalized JSON.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    compare_pure: Annotated[bool, typer.Option(
+        help="Also measure pure Python in the same run (when the compiled build is current).",
+    )] = True,
 ) -> None:
     """Claims/s for parse + models + SNIP 1-5 rules on one core, on a synthetic 837P."""
     from edimesh.bench.validate import BASELINES, TARGET, measure  # noqa: PLC0415 - heavy
 
     with stderr.status(f"generating {claims} claims and validating them {runs} times"):
         m = measure(claims, claims_per_set, runs, with_json=with_json)
+    pure = None
+    if compare_pure and native.read_status().active:
+        with stderr.status("the same as pure Python, for the ratio"):
+            pure = measure(claims, claims_per_set, runs, with_json=with_json, pure=True)
     summary = {
         "claims": m.claims,
         "sets": m.sets,
         "file_bytes": m.file_bytes,
         "claims_per_s_best": round(m.best),
         "claims_per_s_median": round(m.median),
+        "claims_per_cpu_s_best": round(m.best_per_cpu_s or 0),
         "with_json": m.with_json,
+        "build": m.build,
+        "pure_python_claims_per_s_best": round(pure.best) if pure else None,
         "target": TARGET,
         "baselines_claims_per_s": BASELINES,
     }
@@ -152,6 +163,12 @@ def validate(
         f"  {m.best:,.0f} claims/s (best of {len(m.runs)}), {m.median:,.0f} median; "
         f"target {TARGET:,}"
     )
+    if m.best_per_cpu_s is not None:  # steadier than wall clock on a shared machine
+        stdout.print(f"  {m.best_per_cpu_s:,.0f} claims per CPU second (best)")
+    stdout.print(f"  build: {m.build}")
+    if pure is not None:
+        stdout.print(f"  pure Python, same run: {pure.best:,.0f} claims/s (compiled x"
+                     f"{m.best / pure.best:.2f})")
     for name, rate in BASELINES.items():
         stdout.print(f"  baseline {name}: about {rate:,} claims/s (x{m.best / rate:,.1f})")
 

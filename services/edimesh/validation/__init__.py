@@ -10,7 +10,7 @@ Pure: bytes of one transaction set in, a ``ValidationResult`` out. See docs/vali
     result.content, result.content_json() # typed models, normalized JSON
 """
 
-from edimesh.validation.engine import validate_set, validate_unit, warm_up
+from edimesh.validation.entry import validate_set, validate_unit, warm_up
 from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.result import Summary, ValidationResult, to_json
 from edimesh.validation.spec.routing import supported

@@ -6,6 +6,8 @@ speed here. Every finding names the element (``CLM05-1``, ``EB03[2]``), never it
 
 from __future__ import annotations
 
+from typing import Final
+
 from edimesh.validation import findings as f
 from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.spec.compiled import CSeg
@@ -13,7 +15,7 @@ from edimesh.validation.spec.format import NOT_USED, CompositeDef, ElementDef, E
 from edimesh.validation.spec.situations import Rule
 from edimesh.validation.spec.values import check_date_expression, check_type
 
-_MESSAGES = {
+_MESSAGES: Final = {
     f.IK4_REQUIRED_MISSING: ("snip1.required_element", Snip.SYNTAX, "is required but missing"),
     f.IK4_TOO_MANY_ELEMENTS: ("snip1.too_many_elements", Snip.SYNTAX,
                               "is beyond the last element the segment defines"),

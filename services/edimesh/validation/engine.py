@@ -1,35 +1,28 @@
 """Validate one transaction set: route to a guide, parse, check, extract, summarize.
 
-    result = validate_unit(unit)                       # a TransactionSetUnit from X12Stream
-    result = validate_set(raw, delimiters, st01="837", st03="005010X222A1", gs08="...")
-
-Pure: no I/O, no logging, no global state but the guides and code sets loaded on first use
-(``warm_up`` loads them up front, before a service calls ``gc.freeze()``), bounded memos of
-codes and payers, and the collector pause described in ``validate_set``.
+The work behind ``entry.validate_set`` (compiled with mypyc, see native_build.py). Pure: no
+I/O, no logging, no global state but the guides and code sets loaded on first use and bounded
+memos of codes and payers.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
 from edimesh.validation import findings as f
-from edimesh.validation.codesets import icd10
 from edimesh.validation.extract import acks, claims, eligibility, remits
 from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.parser import Parser, split_segments
 from edimesh.validation.result import Content, Summary, ValidationResult
 from edimesh.validation.rules import balancing, situational
 from edimesh.validation.rules.codesets import CodeSetChecker
-from edimesh.validation.spec.routing import load_guides, route
+from edimesh.validation.spec.routing import route
 from edimesh.validation.spec.setpattern import set_pattern
 from edimesh.validation.tree import Loop
 from edimesh.validation.trusted import TrustedParser
 from edimesh.x12.delimiters import Delimiters
-from edimesh.x12.events import TransactionSetUnit
 
 Extractor = Callable[[Loop, str, str, str, str], Content]
 _EXTRACTORS: dict[str, Extractor] = {
@@ -39,49 +32,13 @@ _EXTRACTORS: dict[str, Extractor] = {
 }
 
 
-_gc_enabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
-_thread_count = threading.active_count
-
-
-def warm_up() -> None:
-    """Build every guide and load the code sets now rather than on the first set."""
-    load_guides()
-    icd10.load()
-
-
-def validate_unit(unit: TransactionSetUnit) -> ValidationResult:
-    if unit.raw is None:
-        raise ValueError("the set went by reference: fetch its bytes first")
-    return validate_set(unit.raw, unit.delimiters, st01=unit.st01, st03=unit.st03,
-                        gs08=unit.gs08, base_offset=unit.start)
-
-
 def _text(b: bytes | None) -> str:
     return b.decode("latin-1") if b else ""
 
 
-def validate_set(raw: bytes, delimiters: Delimiters, *, st01: str, st03: str = "",
-                 gs08: str = "", base_offset: int = 0, fast: bool = True) -> ValidationResult:
-    """Validate the bytes of one ST..SE with its interchange's delimiters.
-
-    `fast=False` skips the set-pattern fast path (the results are the same; tests compare).
-
-    In a single-threaded process (a pool worker, the CLI, the bench) the cyclic garbage
-    collector is paused for the set: validation makes no reference cycles, so the collector
-    would only rescan the set's young tree (about a tenth of the time). With other threads
-    running it is left alone, as pausing it there would pause it for them too.
-    """
-    if _gc_enabled() and _thread_count() == 1:
-        _gc_disable()
-        try:
-            return _validate(raw, delimiters, st01, st03, gs08, base_offset, fast)
-        finally:
-            _gc_enable()
-    return _validate(raw, delimiters, st01, st03, gs08, base_offset, fast)
-
-
-def _validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: str,  # noqa: PLR0917
-              base_offset: int, fast: bool) -> ValidationResult:
+def validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: str,  # noqa: PLR0917
+             base_offset: int, fast: bool) -> ValidationResult:
+    """See ``entry.validate_set``: this is the work, without the collector policy."""
     guide = route(st01, st03, gs08)
     if guide is None:
         return _unsupported(st01, st03 or gs08)
@@ -89,10 +46,14 @@ def _validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: st
     repetition, segment = _text(delimiters.repetition), _text(delimiters.segment)
     text = raw.decode("latin-1")
     texts = split_segments(text, element, segment)
-    trusted = fast and set_pattern(guide, (element, component, repetition), segment).fullmatch(
-        text) is not None
-    parser = (TrustedParser if trusted else Parser)(guide, element, component, repetition)
-    root = parser.parse(texts)
+    root: Loop | None = None
+    if fast and set_pattern(guide, (element, component, repetition), segment).fullmatch(text):
+        trusted = TrustedParser(guide, element, component, repetition)
+        parser: Parser = trusted
+        root = trusted.walk(texts)
+    if root is None:  # no pattern match, or a broken situational rule: the parser says where
+        parser = Parser(guide, element, component, repetition)
+        root = parser.parse(texts)
     kind = guide.guide.kind
     found = parser.findings
     found += _business(root, kind, component)
@@ -105,9 +66,7 @@ def _validate(raw: bytes, delimiters: Delimiters, st01: str, st03: str, gs08: st
 
 def _business(root: Loop, kind: str, comp: str) -> list[Finding]:
     if kind.startswith("837"):
-        claim_loops = [c for p in root.loops("2000A") for s in p.loops("2000B")
-                       for c in (*s.loops("2300"),
-                                 *(x for pat in s.loops("2000C") for x in pat.loops("2300")))]
+        claim_loops = _claim_loops(root)
         out = balancing.claims_837(claim_loops)
         out += situational.subscriber_levels(root, kind)
         for claim in claim_loops:
@@ -118,6 +77,22 @@ def _business(root: Loop, kind: str, comp: str) -> list[Finding]:
     if kind == "270":
         return situational.inquiry_rules(root)
     return []
+
+
+def _claim_loops(root: Loop) -> list[Loop]:
+    """Every 2300 of an 837: per subscriber, its own claims, then its patients' claims."""
+    out: list[Loop] = []
+    for provider in root.children:
+        if provider.spec.id != "2000A":
+            continue
+        for sub in provider.children:
+            if sub.spec.id != "2000B":
+                continue
+            out += [c for c in sub.children if c.spec.id == "2300"]
+            for child in sub.children:
+                if child.spec.id == "2000C":
+                    out += [c for c in child.children if c.spec.id == "2300"]
+    return out
 
 
 def _unsupported(st01: str, version: str) -> ValidationResult:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from edimesh.validation import findings as f
 from edimesh.validation.elements import ElementChecker
 from edimesh.validation.findings import Finding, Severity, Snip
-from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg
+from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg, rules_hold
 from edimesh.validation.spec.dictionary import SEGMENTS
 from edimesh.validation.transitions import UNKNOWN, Action, resolve, tables
 from edimesh.validation.tree import Loop, Seg
@@ -115,7 +115,7 @@ class Parser:
                 coded.append((node, els, position))
             if fullmatch(text) is None:
                 out += self.checker.check(node, els, position)
-            elif node.date_pairs or node.rule_check is not None:
+            elif node.date_pairs or node.rule_rows:
                 self._after_match(node, els, position)
         end = len(texts)
         while len(loops) > 1:
@@ -134,7 +134,7 @@ class Parser:
         checker.out = self.findings
         if node.date_pairs and node.range_check(els, self.component):
             checker.dates(node, els, position)
-        if node.rule_check is not None and not node.rule_check(els, self.component):
+        if node.rule_rows and not rules_hold(node.rule_rows, els, self.component):
             checker.rules(node, els, position, node.rules)
 
     def _check(self, node: CSeg, text: str, els: list[str], position: int,
@@ -145,8 +145,8 @@ class Parser:
     def _stray(self, loops: list[Loop], frames: tuple[tuple[CLoop, int], ...], seg_id: str,
                position: int, els: list[str]) -> None:
         loop = loops[-1]
-        self.strays.append((loop.spec.spec.id, els, position))
-        loop_id = loop.spec.spec.id
+        self.strays.append((loop.spec.id, els, position))
+        loop_id = loop.spec.id
         if seg_id not in SEGMENTS:
             self.findings.append(_finding(
                 "snip1.unrecognized_segment", Snip.SYNTAX,
@@ -170,19 +170,19 @@ class Parser:
     def _missing(self, spec: CLoop, index: int, position: int) -> None:
         node = spec.nodes[index]
         if isinstance(node, CSeg):
-            seg_id, what = node.id, f"required segment {node.use.name}"
+            seg_id, what = node.id, f"required segment {node.name}"
         else:
             seg_id, what = node.trigger.id, f"required loop {node.spec.id}"
         self.findings.append(_finding(
             "snip2.required_segment", Snip.IMPLEMENTATION,
-            f"{what} is missing in loop {spec.spec.id}", seg_id, position=position,
-            loop_id=spec.spec.id, ik304=f.IK3_REQUIRED_SEGMENT_MISSING))
+            f"{what} is missing in loop {spec.id}", seg_id, position=position,
+            loop_id=spec.id, ik304=f.IK3_REQUIRED_SEGMENT_MISSING))
 
     def _over(self, act: Action, position: int) -> None:
         if act.push is None:
             self.findings.append(_finding(
                 "snip2.segment_repeat", Snip.IMPLEMENTATION,
-                f"{act.node.use.name} occurs more often than the guide allows", act.node.id,
+                f"{act.node.name} occurs more often than the guide allows", act.node.id,
                 position=position, loop_id=act.node.loop_id, ik304=f.IK3_SEGMENT_OVER_MAX))
         else:
             self.findings.append(_finding(

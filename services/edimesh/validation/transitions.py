@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from edimesh.validation.spec.compiled import CLoop, CompiledGuide, CSeg
 from edimesh.validation.spec.fastpath import build
@@ -31,13 +31,35 @@ class Action(NamedTuple):
     fullmatch: Callable[[str], re.Match[str] | None]  # the node's fast-path pattern
 
 
-NO_PLACE = -1
-# What the trusted walk needs of an Action: state, pops, push, node, coded (SNIP 5 checks),
-# dated: 0 no date pair, n > 0 the qualifier element of the one plain date pair, -1 others
-# (see CSeg.range_check).
-Step = tuple[int, int, CLoop | None, CSeg, bool, int]
-# (-1, qualifier element, qualifier component, qualifier value -> Step)
-QualStep = tuple[int, int, int, dict[str, Step]]
+NO_PLACE: Final = -1
+class Step:
+    """What the trusted walk needs of an Action, or, for a segment id with a qualifier, where
+    the qualifier is and the Step for each value seen (compiled: plain field reads).
+
+    dated: 0 no date pair, n > 0 the qualifier element of the one plain date pair, -1 others
+    (see CSeg.range_check).
+    """
+
+    __slots__ = ("by_qualifier", "coded", "dated", "node", "pops", "push", "q_component",
+                 "q_element", "state")
+
+    def __init__(self, state: int, pops: int, push: CLoop | None, node: CSeg | None,  # noqa: PLR0917
+                 coded: bool, dated: int, q_element: int = 0, q_component: int = 0,
+                 by_qualifier: dict[str, Step] | None = None) -> None:
+        self.state = state
+        self.pops = pops
+        self.push = push
+        self.node = node
+        self.coded = coded
+        self.dated = dated
+        self.q_element = q_element
+        self.q_component = q_component
+        self.by_qualifier = by_qualifier
+
+    @staticmethod
+    def dispatch(q_element: int, q_component: int) -> Step:
+        """A Step that only says where the qualifier is; its values map to real Steps."""
+        return Step(NO_PLACE, 0, None, None, False, 0, q_element, q_component, {})
 
 
 @dataclass(slots=True, eq=False)
@@ -47,9 +69,9 @@ class Table:
     states: list[tuple[Frame, ...]] = field(default_factory=list)
     index: dict[tuple[Frame, ...], int] = field(default_factory=dict)
     actions: dict[tuple[int, str, str], Action | None] = field(default_factory=dict)
-    # per state, for sets that matched the set pattern (``trusted.py``): segment id -> Step,
-    # or for ids with a qualifier element a QualStep whose dict maps the qualifier to a Step
-    steps: list[dict[str, Step | QualStep]] = field(default_factory=list)
+    # per state, for sets that matched the set pattern (``trusted.py``): segment id -> Step
+    # (a qualifier dispatch Step for ids with a qualifier element)
+    steps: list[dict[str, Step]] = field(default_factory=list)
 
     def state_of(self, frames: tuple[Frame, ...]) -> int:
         n = self.index.get(frames)

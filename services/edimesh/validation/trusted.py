@@ -1,9 +1,10 @@
 """Tree building for a set that matched its set pattern (``spec/setpattern.py``).
 
-The pattern has already checked every element, code, situational rule, segment order,
-usage and repeat; what is left is to place each segment in the tree (the same transition
-table as the parser, so the same tree), and the checks the pattern cannot make: HL
-numbering and date ranges. Segments with code-set checks are set aside as the parser does.
+The pattern has already checked every element, code, segment order, usage and repeat; what
+is left is to place each segment in the tree (the same transition table as the parser, so
+the same tree), and the checks the pattern leaves out: situational rules, HL numbering and
+date ranges. A broken situational rule ends the walk (``walk`` returns None): the parser
+then reports it. Segments with code-set checks are set aside as the parser does.
 
 This is the hot loop of a clean set: one split, one or two dict lookups and one tuple per
 segment. The table's ``steps`` cache (per state: segment id, then qualifier) holds only what
@@ -12,16 +13,15 @@ this walk needs of an ``Action``.
 
 from __future__ import annotations
 
-from typing import cast
-
 from edimesh.validation.parser import Parser
-from edimesh.validation.spec.compiled import WHOLE_IN_PATTERN, CSeg
-from edimesh.validation.transitions import QualStep, Step
+from edimesh.validation.spec.compiled import WHOLE_IN_PATTERN, CSeg, rules_hold
+from edimesh.validation.transitions import Step
 from edimesh.validation.tree import Loop, Seg
 
 
 class TrustedParser(Parser):
-    def parse(self, texts: list[str]) -> Loop:
+    def walk(self, texts: list[str]) -> Loop | None:
+        """The tree, or None when a situational rule is broken (the parser says where)."""
         g = self.guide
         root = Loop(g.root, [])
         if not texts:
@@ -40,15 +40,20 @@ class TrustedParser(Parser):
             position += 1
             els = text.split(sep)
             step = steps[state].get(els[0])
-            if step is not None and step[0] < 0:
-                _, q0, q1, per = step  # type: ignore[misc]
+            if step is not None and step.by_qualifier is not None:
+                q0, q1 = step.q_element, step.q_component
                 qv = els[q0] if q0 < len(els) else ""
                 if q1 and comp in qv:
                     qv = qv.split(comp)[q1 - 1]
-                step = per.get(qv)
+                step = step.by_qualifier.get(qv)
             if step is None:
                 step = self._step(state, els)
-            state, pops, push, node, coded_seg, dated = step  # type: ignore[misc]
+            node = step.node
+            assert node is not None  # a dispatch Step never maps to another
+            if node.rule_rows and not rules_hold(node.rule_rows, els, comp):
+                return None
+            state = step.state
+            pops = step.pops
             if pops:
                 for _ in range(pops):
                     closed = loops.pop()
@@ -56,6 +61,7 @@ class TrustedParser(Parser):
                         self._hl_children(closed)
                 top = loops[-1]
             seg: Seg = (node, els, position)
+            push = step.push
             if push is None:
                 top.segs.append(seg)
             else:
@@ -68,8 +74,9 @@ class TrustedParser(Parser):
                     hl_ids.append(self._hl_fast(els, hl_ids, position, node, hl_count))
                 else:
                     hl_ids.append(None)
-            if coded_seg:
+            if step.coded:
                 coded.append(seg)
+            dated = step.dated
             if dated and ((dated > 0 and dated < len(els) and els[dated] not in WHOLE_IN_PATTERN)
                           or (dated < 0 and node.range_check(els, comp))):
                 self.checker.out = self.findings
@@ -106,9 +113,8 @@ class TrustedParser(Parser):
                 qv = qv.split(self.component)[q[1] - 1]
             entry = slot.get(seg_id)
             if entry is None:
-                qual: QualStep = (-1, q[0], q[1], {})
-                slot[seg_id] = entry = qual
-            per = cast(QualStep, entry)[3]
+                slot[seg_id] = entry = Step.dispatch(q[0], q[1])
+            per = entry.by_qualifier
         act = table.action(state, seg_id, qv)
         if act is None:  # cannot happen after a pattern match; the parser would say why
             raise ValueError("segment does not fit the guide after a set pattern match")
@@ -116,7 +122,7 @@ class TrustedParser(Parser):
         pairs = node.date_pairs
         dated = pairs[0][0] if len(pairs) == 1 and not pairs[0][2] and pairs[0][0] else (
             -1 if pairs else 0)
-        step: Step = (act.state, act.pops, act.push, node, node.coded, dated)
+        step = Step(act.state, act.pops, act.push, node, node.coded, dated)
         if per is None:
             slot[seg_id] = step
         else:

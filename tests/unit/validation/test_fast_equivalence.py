@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edimesh.validation.engine import validate_set
+from edimesh.validation import validate_set
 from edimesh.x12.delimiters import DEFAULT_DELIMITERS
 from edimesh.x12.events import TransactionSetUnit
 from edimesh.x12.synth import SynthError, SynthOptions, generate_837p
@@ -76,3 +76,20 @@ def test_synthetic(claims: int, seed: int, errors: set[SynthError]) -> None:
     for unit in units_of(data):
         assert unit.raw is not None
         _same(unit.raw, unit.delimiters, unit.st01, unit.st03, unit.gs08)
+
+
+def test_an_absent_date_pair_missing_a_separator_is_not_taken_for_absent() -> None:
+    """PAT05/PAT06 (a date qualifier and its date) both empty need two separators; with one,
+    every later element shifts left. The fast path must see that as the parser does."""
+    from .helpers import validate
+    from .test_injection_837 import WITH_PATIENT
+
+    segments = list(WITH_PATIENT)
+    i = next(k for k, s in enumerate(segments) if s.startswith("PAT*"))
+    pat01 = segments[i].split("*")[1]
+    segments[i] = f"PAT*{pat01}****D8*20240101*01*155.00"  # PAT05-08: qualifier, date, weight
+    assert validate(segments).route == "validated"
+    segments[i] = f"PAT*{pat01}*****01*155.00"  # PAT05-06 empty, one separator short
+    raw = ("~".join(segments) + "~").encode("latin-1")
+    _same(raw, DEFAULT_DELIMITERS, "837", "005010X222A1", "")
+    assert validate(segments).route != "validated"

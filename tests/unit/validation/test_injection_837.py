@@ -192,3 +192,14 @@ def test_synth_unbalanced_claim_is_the_snip3_finding() -> None:
     assert finding.element_ref == "CLM02"
     assert result.route == "business"
     assert result.ack_code == "A"
+
+
+def test_npi_with_a_non_ascii_digit_is_a_finding_not_a_crash() -> None:
+    """'²' is a digit to str.isdigit(); the check digit arithmetic must never see it."""
+    segments = synth_segments()
+    i = index_of(segments, "NM1*85*")
+    els = segments[i].split("*")
+    els[9] = els[9][:4] + "\u00b2" + els[9][5:]
+    segments[i] = "*".join(els)
+    rules = {x.rule for x in problems(validate(segments))}
+    assert "snip5.npi" in rules

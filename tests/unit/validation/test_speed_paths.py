@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 
-from edimesh.validation import engine, validate_set
+from edimesh.validation import entry, validate_set
 from edimesh.validation.extract import common
 from edimesh.validation.spec.routing import route
 from edimesh.validation.spec.setpattern import set_pattern
@@ -124,13 +124,13 @@ def test_a_payer_sent_as_a_person_is_not_kept() -> None:
 def seen_gc(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records whether the collector ran while each set was validated."""
     seen: list[bool] = []
-    inner = engine._validate
+    inner = entry._validate
 
     def spy(*args: object) -> object:
         seen.append(gc.isenabled())
         return inner(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "_validate", spy)
+    monkeypatch.setattr(entry, "_validate", spy)
     return seen
 
 
@@ -142,7 +142,7 @@ def _validate_one() -> None:
 def test_collector_paused_for_a_set_and_restored(
     seen_gc: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "_thread_count", lambda: 1)  # the runner may have threads
+    monkeypatch.setattr(entry, "_thread_count", lambda: 1)  # the runner may have threads
     assert gc.isenabled()
     _validate_one()
     assert seen_gc == [False]
@@ -173,12 +173,12 @@ def test_collector_left_alone_with_other_threads(seen_gc: list[bool]) -> None:
 
 
 def test_collector_restored_when_validation_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "_thread_count", lambda: 1)  # the runner may have threads
+    monkeypatch.setattr(entry, "_thread_count", lambda: 1)  # the runner may have threads
 
     def boom(*args: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine, "_validate", boom)
+    monkeypatch.setattr(entry, "_validate", boom)
     with pytest.raises(RuntimeError):
         _validate_one()
     assert gc.isenabled()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from edimesh.validation.extract.common import opt
 from edimesh.validation.models.ack import Acknowledgment, SetAcknowledgment
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
 
@@ -17,7 +18,7 @@ def _codes(els: list[str] | None, first: int, last: int) -> tuple[str, ...]:
 
 def _set(loop: Loop) -> SetAcknowledgment:
     ak2, ik5 = loop.first("AK2"), loop.first("IK5")
-    return SetAcknowledgment.trusted({
+    return trusted(SetAcknowledgment, {
         "set_type": el(ak2, 1),
         "control_number": el(ak2, 2),
         "guide": opt(el(ak2, 3)),
@@ -29,7 +30,7 @@ def _set(loop: Loop) -> SetAcknowledgment:
 
 def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> Acknowledgment:
     ak1, ak9 = root.first("AK1"), root.first("AK9")
-    return Acknowledgment.trusted({
+    return trusted(Acknowledgment, {
         "kind": kind,
         "guide": guide,
         "functional_id": el(ak1, 1),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from edimesh.validation.extract.common import (
     PAD,
     date_range,
@@ -24,12 +26,13 @@ from edimesh.validation.models.claim import (
     ServiceLine,
     Subscriber,
 )
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
-_ICD10 = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-_DIAGNOSIS = frozenset({"ABK", "BK", "ABF", "BF"})
-_NO_DATES = (None, None)
-_PROVIDERS = {"82": "rendering_provider", "71": "attending_provider",
+_ICD10: Final = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+_DIAGNOSIS: Final = frozenset({"ABK", "BK", "ABF", "BF"})
+_NO_DATES: Final = (None, None)
+_PROVIDERS: Final = {"82": "rendering_provider", "71": "attending_provider",
               "DN": "referring_provider", "P3": "referring_provider", "77": "service_facility"}
 
 
@@ -46,7 +49,7 @@ def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> ClaimTran
         elif loop_id == "2000A":
             providers.append(_billing(child, comp))
     empty = party(None)
-    return ClaimTransaction.trusted({
+    return trusted(ClaimTransaction, {
         "kind": kind,
         "guide": guide,
         "purpose": el(bht, 2),
@@ -67,14 +70,14 @@ def _billing(loop: Loop, comp: str) -> BillingProvider:
         if child.spec.id == "2010AA":
             provider = loop_party(child)
             for node, els, _ in child.segs:
-                if node.use.id == "REF" and el(els, 1) in ("EI", "SY"):
+                if node.id == "REF" and el(els, 1) in ("EI", "SY"):
                     tax_id = el(els, 2)
         elif child.spec.id == "2010AB":
             pay_to = loop_party(child)
         elif child.spec.id == "2000B":
             claims += _subscriber_claims(child, comp)
     prv = loop.first("PRV*BI")
-    return BillingProvider.trusted({
+    return trusted(BillingProvider, {
         "provider": provider or party(None),
         "taxonomy": opt(el(prv, 3)),
         "tax_id": tax_id,
@@ -101,7 +104,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
                     break
         elif child_id == "2010BB":
             payer = loop_party(child)
-    subscriber = Subscriber.trusted({
+    subscriber = trusted(Subscriber, {
         "party": sub_party or party(None),
         "payer_responsibility": sbr[1],
         "relationship": sbr[2] or None,
@@ -120,7 +123,7 @@ def _subscriber_claims(loop: Loop, comp: str) -> list[Claim]:
             pat = child.first("PAT")
             name = child.loop("2010CA")
             pdmg = name.first("DMG") if name else None
-            patient = Patient.trusted({
+            patient = trusted(Patient, {
                 "party": loop_party(name) or party(None),
                 "relationship": el(pat, 1),
                 "birth_date": to_date(el(pdmg, 2)),
@@ -154,7 +157,7 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
                     diagnoses.append(parts[1] if len(parts) > 1 else "")
                     system = system or ("ICD-10-CM" if qual in _ICD10 else "ICD-9-CM")
                 elif qual:
-                    other.append(HealthCode.trusted({
+                    other.append(trusted(HealthCode, {
                         "qualifier": qual, "code": el(parts, 1), "date": opt(el(parts, 3)),
                         "amount": opt_money(el(parts, 4)),
                     }))
@@ -215,16 +218,16 @@ def _claim(loop: Loop, subscriber: Subscriber, patient: Patient | None, payer: P
     if others:
         values["other_payers"] = tuple(others)
     values["lines"] = tuple(lines)
-    return Claim.trusted(values)
+    return trusted(Claim, values)
 
 
 def _other_payer(loop: Loop) -> OtherPayer:
     sbr = loop.segs[0][1]
     paid = None
     for node, els, _ in loop.segs:
-        if node.use.name == "AMT*D":
+        if node.name == "AMT*D":
             paid = opt_money(el(els, 2))
-    return OtherPayer.trusted({
+    return trusted(OtherPayer, {
         "payer_responsibility": el(sbr, 1),
         "filing_indicator": opt(el(sbr, 9)),
         "payer": loop_party(loop.loop("2330B")),
@@ -243,7 +246,8 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
     start = end = None
     teeth = []
     control = None
-    for node, els, _ in segs[1:]:
+    for k in range(1, len(segs)):
+        node, els, _ = segs[k]
         seg_id = els[0]
         if seg_id == "SV1":
             e = els if len(els) > 7 else els + PAD
@@ -275,7 +279,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
         if rendering is None and head[0] == "NM1" and el(head, 1) == "82":
             rendering = loop_party(child)
     n = len(proc)
-    return ServiceLine.trusted({
+    return trusted(ServiceLine, {
         "number": int(number) if number.isdigit() else 0,
         "procedure_qualifier": proc[0] or None if n else None,
         "procedure_code": proc[1] or None if n > 1 else None,
@@ -294,7 +298,7 @@ def _line(loop: Loop, comp: str) -> ServiceLine:
     })
 
 
-_POINTERS: dict[str, tuple[int, ...]] = {}
+_POINTERS: Final[dict[str, tuple[int, ...]]] = {}
 
 
 def _pointers(value: str, comp: str) -> tuple[int, ...]:

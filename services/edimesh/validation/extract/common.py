@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from edimesh.validation.models.base import Party, Reference
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.tree import Loop, el
 
-_ZERO = Decimal(0)
-_DATES: dict[str, date | None] = {}
-_DATES_MAX = 100_000  # distinct dates are few in any file; bound the memo all the same
+_ZERO: Final = Decimal(0)
+_DATES: Final[dict[str, date | None]] = {}
+_DATES_MAX: Final = 100_000  # distinct dates are few in any file; bound the memo all the same
+_AMOUNTS: Final[dict[str, Decimal]] = {}  # Decimal is immutable: one instance can serve every set
+_AMOUNTS_MAX: Final = 100_000
 
 
 def to_date(value: str) -> date | None:
@@ -40,27 +44,31 @@ def date_range(fmt: str, value: str) -> tuple[date | None, date | None]:
     return d, None
 
 
-def money(value: str) -> Decimal:
-    try:
-        return Decimal(value) if value else _ZERO
-    except InvalidOperation:
-        return _ZERO
-
-
 def opt_money(value: str) -> Decimal | None:
-    if not value:
-        return None
+    """An amount, None when empty or not a number. Memoized: charges repeat (fee schedules)."""
+    got = _AMOUNTS.get(value)
+    if got is not None or not value:
+        return got
     try:
-        return Decimal(value)
+        got = Decimal(value)
     except InvalidOperation:
         return None
+    if len(_AMOUNTS) < _AMOUNTS_MAX:
+        _AMOUNTS[value] = got
+    return got
+
+
+def money(value: str) -> Decimal:
+    """A required amount: zero when empty or not a number."""
+    got = opt_money(value)
+    return _ZERO if got is None else got
 
 
 def opt(value: str) -> str | None:
     return value or None
 
 
-PAD = [""] * 24  # appended to a segment's elements so that any position can be indexed
+PAD: Final = [""] * 24  # appended to a segment's elements so that any position can be indexed
 
 
 def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
@@ -77,7 +85,7 @@ def party(nm1: list[str] | None, loop: Loop | None = None) -> Party:
                 city, state, postal, country = e[1] or None, e[2] or None, e[3] or None, (
                     e[4] or None)
     e = PAD if nm1 is None else nm1 if len(nm1) > 9 else nm1 + PAD
-    return Party.trusted({
+    return trusted(Party, {
         "entity": e[2] or None,
         "name": e[3],
         "first_name": e[4] or None,
@@ -98,10 +106,10 @@ def n1_party(n1: list[str] | None, loop: Loop) -> Party:
     p = party(None, loop)
     values = dict(p.__dict__)
     values.update(name=el(n1, 2), id_qualifier=opt(el(n1, 3)), id=opt(el(n1, 4)))
-    return Party.trusted(values)
+    return trusted(Party, values)
 
 
-_PAYERS: dict[tuple[str, ...], Party] = {}
+_PAYERS: Final[dict[tuple[str, ...], Party]] = {}
 
 
 def loop_party(loop: Loop | None) -> Party | None:
@@ -126,4 +134,4 @@ def loop_party(loop: Loop | None) -> Party | None:
 
 
 def reference(els: list[str]) -> Reference:
-    return Reference.trusted({"qualifier": el(els, 1), "value": el(els, 2)})
+    return trusted(Reference, {"qualifier": el(els, 1), "value": el(els, 2)})

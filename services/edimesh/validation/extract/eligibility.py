@@ -10,6 +10,7 @@ from edimesh.validation.extract.common import (
     reference,
     to_date,
 )
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.models.eligibility import (
     Benefit,
     EligibilityTransaction,
@@ -25,7 +26,7 @@ from edimesh.validation.tree import Loop, el
 def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> EligibilityTransaction:
     bht = root.first("BHT")
     sources = [_source(c, comp, rep) for c in root.loops("2000A")]
-    return EligibilityTransaction.trusted({
+    return trusted(EligibilityTransaction, {
         "kind": kind,
         "guide": guide,
         "purpose": el(bht, 2),
@@ -39,14 +40,15 @@ def _rejections(loop: Loop | None) -> tuple[Rejection, ...]:
     if loop is None:
         return ()
     return tuple(
-        Rejection.trusted({"valid": el(els, 1), "reason": el(els, 3), "follow_up": opt(el(els, 4))})
-        for node, els, _ in loop.segs if node.use.id == "AAA"
+        trusted(Rejection, {"valid": el(els, 1), "reason": el(els, 3),
+                            "follow_up": opt(el(els, 4))})
+        for node, els, _ in loop.segs if node.id == "AAA"
     )
 
 
 def _source(loop: Loop, comp: str, rep: str) -> Source:
     name = loop.loop("2100A")
-    return Source.trusted({
+    return trusted(Source, {
         "party": loop_party(name) or party(None),
         "rejections": _rejections(loop) + _rejections(name),
         "receivers": tuple(_receiver(c, comp, rep) for c in loop.loops("2000B")),
@@ -55,7 +57,7 @@ def _source(loop: Loop, comp: str, rep: str) -> Source:
 
 def _receiver(loop: Loop, comp: str, rep: str) -> Receiver:
     name = loop.loop("2100B")
-    return Receiver.trusted({
+    return trusted(Receiver, {
         "party": loop_party(name) or party(None),
         "rejections": _rejections(name),
         "subscribers": tuple(_member(c, comp, rep) for c in loop.loops("2000C")),
@@ -71,7 +73,7 @@ def _member(loop: Loop, comp: str, rep: str) -> Member:
     benefits: list[Benefit] = []
     if name is not None:
         for node, els, _ in name.segs:
-            seg_id = node.use.id
+            seg_id = node.id
             if seg_id == "DMG":
                 dmg = els
             elif seg_id == "INS":
@@ -85,9 +87,9 @@ def _member(loop: Loop, comp: str, rep: str) -> Member:
                     inquiries.append(_inquiry(head, comp, rep))
                 else:
                     benefits.append(_benefit(child, comp, rep))
-    return Member.trusted({
+    return trusted(Member, {
         "party": loop_party(name) or party(None),
-        "trace_numbers": tuple(el(els, 2) for node, els, _ in loop.segs if node.use.id == "TRN"),
+        "trace_numbers": tuple(el(els, 2) for node, els, _ in loop.segs if node.id == "TRN"),
         "references": tuple(refs),
         "birth_date": to_date(el(dmg, 2)),
         "gender": opt(el(dmg, 3)),
@@ -105,7 +107,7 @@ def _split(value: str, sep: str) -> tuple[str, ...]:
 
 def _inquiry(eq: list[str], comp: str, rep: str) -> Inquiry:
     proc = el(eq, 2).split(comp) if el(eq, 2) else []
-    return Inquiry.trusted({
+    return trusted(Inquiry, {
         "service_types": _split(el(eq, 1), rep),
         "procedure_qualifier": opt(el(proc, 0)),
         "procedure_code": opt(el(proc, 1)),
@@ -116,8 +118,8 @@ def _inquiry(eq: list[str], comp: str, rep: str) -> Inquiry:
 def _benefit(loop: Loop, comp: str, rep: str) -> Benefit:
     eb = loop.segs[0][1]
     entities = tuple(loop_party(c) or party(None) for c in loop.children
-                     if c.segs[0][0].use.id == "NM1")
-    return Benefit.trusted({
+                     if c.segs[0][0].id == "NM1")
+    return trusted(Benefit, {
         "code": el(eb, 1),
         "coverage_level": opt(el(eb, 2)),
         "service_types": _split(el(eb, 3), rep),
@@ -130,6 +132,6 @@ def _benefit(loop: Loop, comp: str, rep: str) -> Benefit:
         "quantity": opt_money(el(eb, 10)),
         "authorization_required": opt(el(eb, 11)),
         "in_network": opt(el(eb, 12)),
-        "messages": tuple(el(els, 1) for node, els, _ in loop.segs if node.use.id == "MSG"),
+        "messages": tuple(el(els, 1) for node, els, _ in loop.segs if node.id == "MSG"),
         "related_entities": entities,
     })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from edimesh.validation.extract.common import (
     money,
     n1_party,
@@ -11,6 +13,7 @@ from edimesh.validation.extract.common import (
     reference,
     to_date,
 )
+from edimesh.validation.models.construct import trusted
 from edimesh.validation.models.remit import (
     Adjustment,
     ClaimPayment,
@@ -20,13 +23,13 @@ from edimesh.validation.models.remit import (
 )
 from edimesh.validation.tree import Loop, el
 
-_PARTIES = {"QC": "patient", "IL": "insured", "82": "rendering_provider"}
+_PARTIES: Final = {"QC": "patient", "IL": "insured", "82": "rendering_provider"}
 
 
 def adjustments(cas: list[str]) -> list[Adjustment]:
     """CAS: one group code, up to six reason / amount / quantity triples."""
     return [
-        Adjustment.trusted({"group": el(cas, 1), "reason": cas[i], "amount": money(el(cas, i + 1)),
+        trusted(Adjustment, {"group": el(cas, 1), "reason": cas[i], "amount": money(el(cas, i + 1)),
                             "quantity": opt_money(el(cas, i + 2))})
         for i in range(2, min(len(cas), 20), 3) if cas[i]
     ]
@@ -46,9 +49,9 @@ def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> Remittanc
         elif child.id == "2000":
             lx = el(child.segs[0][1], 1)
             claims += [_claim(c, lx, comp) for c in child.children]
-    plb = [a for _, els, _ in (s for s in root.segs if s[0].use.id == "PLB")
+    plb = [a for _, els, _ in (s for s in root.segs if s[0].id == "PLB")
            for a in _provider_adjustments(els, comp)]
-    return Remittance.trusted({
+    return trusted(Remittance, {
         "kind": kind,
         "guide": guide,
         "handling": el(bpr, 1),
@@ -71,7 +74,7 @@ def _provider_adjustments(plb: list[str], comp: str) -> list[ProviderAdjustment]
     for i in range(3, min(len(plb), 15), 2):
         if plb[i]:
             reason, _, ref = plb[i].partition(comp)
-            out.append(ProviderAdjustment.trusted({
+            out.append(trusted(ProviderAdjustment, {
                 "provider_id": plb[1], "fiscal_period_end": to_date(el(plb, 2)),
                 "reason": reason, "reference": opt(ref), "amount": money(el(plb, i + 1)),
             }))
@@ -86,7 +89,7 @@ def _claim(loop: Loop, lx: str, comp: str) -> ClaimPayment:
     refs = []
     dates: dict[str, str] = {}
     for node, els, _ in loop.segs[1:]:
-        seg_id = node.use.id
+        seg_id = node.id
         if seg_id == "CAS":
             adj += adjustments(els)
         elif seg_id == "NM1":
@@ -100,7 +103,7 @@ def _claim(loop: Loop, lx: str, comp: str) -> ClaimPayment:
             refs.append(reference(els))
         elif seg_id == "DTM":
             dates[el(els, 1)] = el(els, 2)
-    return ClaimPayment.trusted({
+    return trusted(ClaimPayment, {
         "header_number": opt(lx),
         "claim_id": el(clp, 1),
         "status": el(clp, 2),
@@ -130,19 +133,19 @@ def _service(loop: Loop, comp: str) -> ServicePayment:
     dates: dict[str, str] = {}
     control = allowed = None
     for node, els, _ in loop.segs[1:]:
-        seg_id = node.use.id
+        seg_id = node.id
         if seg_id == "CAS":
             adj += adjustments(els)
         elif seg_id == "DTM":
             dates[el(els, 1)] = el(els, 2)
         elif seg_id == "LQ" and el(els, 1) == "HE":
             remarks.append(el(els, 2))
-        elif node.use.name == "REF*6R":
+        elif node.name == "REF*6R":
             control = opt(el(els, 2))
         elif seg_id == "AMT" and el(els, 1) == "B6":
             allowed = opt_money(el(els, 2))
     start = dates.get("472") or dates.get("150", "")
-    return ServicePayment.trusted({
+    return trusted(ServicePayment, {
         "procedure_qualifier": opt(proc[0]),
         "procedure_code": opt(el(proc, 1)),
         "modifiers": tuple(m for m in proc[2:6] if m),

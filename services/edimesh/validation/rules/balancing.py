@@ -8,30 +8,24 @@ sum of CLP04 - sum of PLB amounts = BPR02.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Final
 
+from edimesh.validation.extract.common import opt_money as _amount  # None: SNIP 1 says why
 from edimesh.validation.findings import Finding, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Loop, el
 
-_LINE_CHARGE = {"SV1": 2, "SV2": 3, "SV3": 2}
-_ZERO = Decimal(0)
-
-
-def _d(value: str) -> Decimal | None:
-    """An amount, or None when missing or malformed (a SNIP 1 finding says so already)."""
-    try:
-        return Decimal(value) if value else None
-    except InvalidOperation:
-        return None
+_LINE_CHARGE: Final = {"SV1": 2, "SV2": 3, "SV3": 2}
+_ZERO: Final = Decimal(0)
 
 
 def cas_total(loop: Loop) -> Decimal:
     total = _ZERO
     for node, els, _ in loop.segs:
-        if node.use.id == "CAS":
+        if node.id == "CAS":
             for i in range(3, min(len(els), 20), 3):
-                total += _d(els[i]) or _ZERO
+                total += _amount(els[i]) or _ZERO
     return total
 
 
@@ -39,15 +33,15 @@ def claims_837(claims: list[Loop]) -> list[Finding]:
     out: list[Finding] = []
     for claim in claims:
         clm = claim.segs[0]
-        total = _d(el(clm[1], 2))
-        lines = [c for c in claim.children if c.spec.spec.id == "2400"]
+        total = _amount(el(clm[1], 2))
+        lines = [c for c in claim.children if c.spec.id == "2400"]
         line_sum: Decimal | None = _ZERO
         charges: dict[int, Decimal] = {}
         for line in lines:
             if len(line.segs) > 1:
                 node, els, _ = line.segs[1]
                 n = _LINE_CHARGE.get(node.id)
-                charge = _d(els[n] if n < len(els) else "") if n else None
+                charge = _amount(els[n] if n < len(els) else "") if n else None
                 if charge is None:
                     line_sum = None  # a SNIP 1 finding already says why: do not guess
                 elif line_sum is not None:
@@ -67,26 +61,26 @@ def _cob(claim: Loop, lines: list[Loop], charges: dict[int, Decimal],
     line_adjustments: dict[str, Decimal] = {}
     for line in lines:
         for adj in line.children:
-            if adj.spec.spec.id != "2430":
+            if adj.spec.id != "2430":
                 continue
             svd = adj.segs[0]
             cas = cas_total(adj)
             payer = el(svd[1], 1)
             line_adjustments[payer] = line_adjustments.get(payer, _ZERO) + cas
-            paid = _d(el(svd[1], 2))
+            paid = _amount(el(svd[1], 2))
             charge = charges.get(id(line))
             if paid is not None and charge is not None and charge - cas != paid:
                 out.append(at(svd, "snip3.cob_line", Snip.BALANCING,
                               "line charge less the 2430 adjustments does not equal SVD02", 2))
     for other in claim.children:
-        if other.spec.spec.id != "2320" or total is None:
+        if other.spec.id != "2320" or total is None:
             continue
-        amt = next((s for s in other.segs if s[0].use.name == "AMT*D"), None)
+        amt = next((s for s in other.segs if s[0].name == "AMT*D"), None)
         payer_loop = other.loop("2330B")
         if amt is None or payer_loop is None:
             continue
         payer_id = el(payer_loop.segs[0][1], 9)
-        paid = _d(el(amt[1], 2))
+        paid = _amount(el(amt[1], 2))
         expected = total - cas_total(other) - line_adjustments.get(payer_id, _ZERO)
         if paid is not None and payer_id in line_adjustments and paid != expected:
             out.append(at(amt, "snip3.cob_payer_paid", Snip.BALANCING,
@@ -101,13 +95,13 @@ def remittance(root: Loop) -> list[Finding]:
     for header in root.loops("2000"):
         for claim in header.children:
             clp = claim.segs[0]
-            charge, paid = _d(el(clp[1], 3)), _d(el(clp[1], 4))
+            charge, paid = _amount(el(clp[1], 3)), _amount(el(clp[1], 4))
             adjustments = cas_total(claim)
             for service in claim.children:
                 svc = service.segs[0]
                 s_cas = cas_total(service)
                 adjustments += s_cas
-                s_charge, s_paid = _d(el(svc[1], 2)), _d(el(svc[1], 3))
+                s_charge, s_paid = _amount(el(svc[1], 2)), _amount(el(svc[1], 3))
                 if s_charge is not None and s_paid is not None and s_charge - s_cas != s_paid:
                     out.append(at(svc, "snip3.service_payment", Snip.BALANCING,
                                   "SVC02 less the service adjustments does not equal SVC03", 3))
@@ -118,11 +112,11 @@ def remittance(root: Loop) -> list[Finding]:
             paid_sum += paid or _ZERO
     plb_sum = _ZERO
     for seg in root.segs:
-        if seg[0].use.id == "PLB":
+        if seg[0].id == "PLB":
             for i in range(4, min(len(seg[1]), 15), 2):
-                plb_sum += _d(seg[1][i]) or _ZERO
+                plb_sum += _amount(seg[1][i]) or _ZERO
     bpr = root.seg("BPR")
-    total = _d(el(bpr[1], 2)) if bpr else None
+    total = _amount(el(bpr[1], 2)) if bpr else None
     if bpr is not None and total is not None and paid_sum - plb_sum != total:
         out.append(at(bpr, "snip3.payment_total", Snip.BALANCING,
                       "the sum of CLP04 less the provider adjustments does not equal BPR02", 2))

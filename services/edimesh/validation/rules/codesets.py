@@ -9,7 +9,7 @@ is CDT). A code set that is not loaded gives one finding per set that says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import Final
 
 from edimesh.validation import findings as f
 from edimesh.validation.codesets import icd10
@@ -19,11 +19,11 @@ from edimesh.validation.findings import Finding, Severity, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Seg, el
 
-_ICD10_DX = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-_ICD9_DX = frozenset({"BK", "BF", "BJ", "PR", "BN"})
-_PROCEDURE_ELEMENT = {"SV1": 1, "SV2": 2, "SV3": 1, "SVC": 1, "SVD": 3}
+_ICD10_DX: Final = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+_ICD9_DX: Final = frozenset({"BK", "BF", "BJ", "PR", "BN"})
+_PROCEDURE_ELEMENT: Final = {"SV1": 1, "SV2": 2, "SV3": 1, "SVC": 1, "SVD": 3}
 # Code sets checked for format only: a set that uses them is told so once.
-FORMAT_ONLY = {
+FORMAT_ONLY: Final = {
     "HCPCS": "CPT/HCPCS procedure codes were checked for format only (code set not loaded)",
     "CDT": "CDT dental procedure codes were checked for format only (code set not loaded)",
     "CARC": "claim adjustment reason codes were checked for format only (code set not loaded)",
@@ -44,7 +44,6 @@ class CodeSetChecker:
 
     def run(self, segs: list[Seg]) -> list[Finding]:
         """Check the segments the parser set aside (``CSeg.coded``)."""
-        checks = _CHECKS
         comp = self.component
         procedure = _PROCEDURE_ELEMENT.get
         for seg in segs:
@@ -55,7 +54,7 @@ class CodeSetChecker:
                     parts = value.split(comp)
                     value = parts[j - 1] if j <= len(parts) else ""
                 if value:
-                    problem = checks[name](self, value, els, seg, i, j)
+                    problem = self._check(name, value, els, seg, i, j)
                     if problem:
                         self._report(seg, problem, i, j, name)
             seg_id = els[0]
@@ -68,6 +67,27 @@ class CodeSetChecker:
         self._not_loaded()
         return self.out
 
+    def _check(self, name: str, value: str, els: list[str], seg: Seg, i: int,  # noqa: PLR0917
+               j: int) -> str | None:
+        """One external code set check by name; direct calls, as this runs for most segments."""
+        if name == "NPI":
+            return self._npi(value, els, seg, i, j)
+        if name == "ZIP":
+            return self._zip(value, els, seg, i, j)
+        if name == "STATE":
+            return self._state(value, els, seg, i, j)
+        if name == "POS":
+            return self._pos(value, seg, i, j)
+        if name == "SERVICE_TYPE":
+            return self._service_types(value, seg, i)
+        pattern = _FORMATS.get(name)
+        if pattern is None:
+            raise KeyError(f"no check for code set {name}")
+        self.used.add(name)
+        if pattern.match(value):
+            return None
+        return f"{_ref(seg, i, j)} is not in the format of a {name} code"
+
     def _report(self, seg: Seg, message: str, i: int, j: int, name: str) -> None:
         code = f.IK4_PATTERN_MISMATCH if name == "NPI" else f.IK4_INVALID_CODE
         self.out.append(at(seg, f"snip5.{name.lower()}", Snip.CODE_SETS, message, i, j or None,
@@ -77,12 +97,12 @@ class CodeSetChecker:
         qualifier = el(els, i - 1) if not j else "XX"
         if qualifier != "XX" or is_valid_npi(value):
             return None
-        return f"{seg[0].use.id}{i:02d} is not a valid NPI (check digit)"
+        return f"{seg[0].id}{i:02d} is not a valid NPI (check digit)"
 
     def _state(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
-        if seg[0].use.id == "N4" and el(els, 4) not in ("", "US", "CA"):
+        if seg[0].id == "N4" and el(els, 4) not in ("", "US", "CA"):
             return None
-        return None if value in cs.STATES else f"{seg[0].use.id}{i:02d} is not a state code"
+        return None if value in cs.STATES else f"{seg[0].id}{i:02d} is not a state code"
 
     def _zip(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
         country, state = el(els, 4), el(els, 2)
@@ -92,30 +112,18 @@ class CodeSetChecker:
             ok = cs.CA_POSTAL.match(value) is not None
         else:
             ok = True
-        return None if ok else f"{seg[0].use.id}{i:02d} is not a valid postal code"
+        return None if ok else f"{seg[0].id}{i:02d} is not a valid postal code"
 
-    def _pos(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
+    def _pos(self, value: str, seg: Seg, i: int, j: int) -> str | None:
         if value in cs.PLACES_OF_SERVICE:
             return None
-        ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
-        return f"{ref} is not a CMS place of service code"
+        return f"{_ref(seg, i, j)} is not a CMS place of service code"
 
-    @staticmethod
-    def _format(pattern: re.Pattern[str], name: str) -> Check:
-        def check(checker: CodeSetChecker, value: str, els: list[str], seg: Seg, i: int,  # noqa: PLR0917
-                  j: int) -> str | None:
-            checker.used.add(name)
-            if pattern.match(value):
-                return None
-            ref = f"{seg[0].use.id}{i:02d}" + (f"-{j}" if j else "")
-            return f"{ref} is not in the format of a {name} code"
-        return check
-
-    def _service_types(self, value: str, els: list[str], seg: Seg, i: int, j: int) -> str | None:
+    def _service_types(self, value: str, seg: Seg, i: int) -> str | None:
         self.used.add("SERVICE_TYPE")
         for code in value.split(self.repetition) if self.repetition else (value,):
             if not cs.SERVICE_TYPE.match(code):
-                return f"{seg[0].use.id}{i:02d} has a service type code of the wrong format"
+                return f"{seg[0].id}{i:02d} has a service type code of the wrong format"
         return None
 
     def _diagnoses(self, seg: Seg) -> None:
@@ -160,7 +168,7 @@ class CodeSetChecker:
             return
         if not bad and len(parts) <= 2:
             return
-        ref = f"{seg[0].use.id}{n:02d}"
+        ref = f"{seg[0].id}{n:02d}"
         if bad:
             self.out.append(at(seg, "snip5.procedure_code", Snip.CODE_SETS,
                                f"{ref}-2 is not in the format of {name} code", n, 2,
@@ -185,19 +193,16 @@ class CodeSetChecker:
                                     severity=severity, message=note))
 
 
-# Checks by code set name, as plain functions taking the checker: bound methods kept on the
-# instance would make each checker a reference cycle, garbage only the collector can free.
-Check = Callable[["CodeSetChecker", str, list[str], Seg, int, int], "str | None"]
-_CHECKS: dict[str, Check] = {
-    "NPI": CodeSetChecker._npi, "STATE": CodeSetChecker._state, "ZIP": CodeSetChecker._zip,
-    "POS": CodeSetChecker._pos, "CARC": CodeSetChecker._format(cs.CARC, "CARC"),
-    "RARC": CodeSetChecker._format(cs.RARC, "RARC"),
-    "TAXONOMY": CodeSetChecker._format(cs.TAXONOMY, "TAXONOMY"),
-    "COUNTRY": CodeSetChecker._format(cs.COUNTRY, "COUNTRY"),
-    "SERVICE_TYPE": CodeSetChecker._service_types,
+# Code sets checked for format only, by name.
+_FORMATS: Final[dict[str, re.Pattern[str]]] = {
+    "CARC": cs.CARC, "RARC": cs.RARC, "TAXONOMY": cs.TAXONOMY, "COUNTRY": cs.COUNTRY,
 }
-_MATCHES: dict[tuple[object, str], bool] = {}
-_HCPCS: dict[str, bool] = {}
+_MATCHES: Final[dict[tuple[object, str], bool]] = {}
+_HCPCS: Final[dict[str, bool]] = {}
+
+
+def _ref(seg: Seg, i: int, j: int) -> str:
+    return f"{seg[0].id}{i:02d}" + (f"-{j}" if j else "")
 
 
 def _matches(pattern: re.Pattern[str], value: str) -> bool:

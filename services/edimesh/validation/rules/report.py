@@ -14,7 +14,7 @@ def at(  # noqa: PLR0917 - a rule's finding reads best as (segment, rule, level,
 ) -> Finding:
     """A finding on segment `seg`, element `element` (and `component`) when given."""
     node, _, position = seg
-    return placed(node.use.id, node.loop_id, position, rule, snip, message, element, component,
+    return placed(node.id, node.loop_id, position, rule, snip, message, element, component,
                   severity=severity, ik403=ik403)
 
 

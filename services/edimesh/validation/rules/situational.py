@@ -24,13 +24,14 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from edimesh.validation.findings import Finding, Snip
 from edimesh.validation.rules.report import at
 from edimesh.validation.tree import Loop, Seg, el
 
-_ACCIDENT = frozenset({"AA", "OA"})
-_PO_BOX = ("PO BOX", "P O BOX", "P.O. BOX", "POST OFFICE BOX", "PO. BOX", "P.O.BOX")
+_ACCIDENT: Final = frozenset({"AA", "OA"})
+_PO_BOX: Final = ("PO BOX", "P O BOX", "P.O. BOX", "POST OFFICE BOX", "PO. BOX", "P.O.BOX")
 
 
 def _f(seg: Seg, rule: str, message: str, element: int | None = None,
@@ -147,7 +148,7 @@ def _diagnoses(claim: Loop, lines: list[Loop], comp: str) -> list[Finding]:
     return out
 
 
-_POINTER_MEMO: dict[tuple[str, str, int], tuple[int, ...]] = {}
+_POINTER_MEMO: Final[dict[tuple[str, str, int], tuple[int, ...]]] = {}
 
 
 def _bad_pointers(value: str, comp: str, count: int) -> tuple[int, ...]:
@@ -167,8 +168,8 @@ def _rendering(claim: Loop, lines: list[Loop]) -> list[Finding]:
     loops = [*claim.loops("2310B"), *(lp for line in lines for lp in line.loops("2420A"))]
     for loop in loops:
         nm1 = loop.segs[0]
-        if loop.spec.spec.id in ("2310B", "2420A") and el(nm1[1], 1) == "82" and not el(
-                nm1[1], 9) and not any(n.use.id == "REF" for n, _, _ in loop.segs):
+        if loop.spec.id in ("2310B", "2420A") and el(nm1[1], 1) == "82" and not el(
+                nm1[1], 9) and not any(n.id == "REF" for n, _, _ in loop.segs):
             out.append(_f(nm1, "rendering_id", "the rendering provider needs an NPI "
                           "(NM108/NM109) or a secondary identifier (REF)", 9))
     return out
@@ -224,7 +225,7 @@ def remittance_rules(root: Loop) -> list[Finding]:
                 out.append(_f(clp, "denied_paid", "a denied claim (CLP02 = 4) must pay zero", 4))
             has_statement = claim.first("DTM*232") is not None
             for service in claim.children:
-                dated = any(n.use.id == "DTM" for n, _, _ in service.segs)
+                dated = any(n.id == "DTM" for n, _, _ in service.segs)
                 if not dated and not has_statement:
                     out.append(_f(service.segs[0], "service_date", "the service has no date "
                                   "and the claim no statement dates"))

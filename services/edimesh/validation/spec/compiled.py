@@ -8,8 +8,8 @@ consulting the guide again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 from edimesh.validation.spec.dictionary import SEGMENTS
 from edimesh.validation.spec.format import (
@@ -23,7 +23,6 @@ from edimesh.validation.spec.format import (
     SegmentUse,
     SpecError,
 )
-from edimesh.validation.spec.rulecode import compile_rules
 from edimesh.validation.spec.situations import Rule, guide_rule, syntax_rules
 
 
@@ -47,9 +46,39 @@ def _implied(rule: Rule, uses: tuple[ElementUse, ...]) -> bool:
     return b.usage == "N" if rule.b_absent else b.usage == "R"
 
 
+# A situational rule as the fast paths test it: (A element, A component or 0, A absent,
+# A values or None, B element, B component or 0, B absent).
+RuleRow = tuple[int, int, bool, frozenset[str] | None, int, int, bool]
+
+
+def rules_hold(rows: tuple[RuleRow, ...], els: list[str], comp: str) -> bool:
+    """Do all rules hold? Only yes or no: ``elements.py`` says which rule broke and where."""
+    n = len(els)
+    for a, a_comp, a_absent, values, b, b_comp, b_absent in rows:
+        av = els[a] if a < n else ""
+        if a_comp and av:
+            av = _component(av, comp, a_comp)
+        if a_absent:
+            if av:
+                continue
+        elif not av or (values is not None and av not in values):
+            continue
+        bv = els[b] if b < n else ""
+        if b_comp and bv:
+            bv = _component(bv, comp, b_comp)
+        if bool(bv) == b_absent:  # B present where it must be absent, or the reverse
+            return False
+    return True
+
+
+def _component(value: str, comp: str, n: int) -> str:
+    parts = value.split(comp)
+    return parts[n - 1] if n <= len(parts) else ""
+
+
 # Segments whose procedure or diagnosis codes SNIP 5 checks with their qualifiers.
-CODED_SEGMENTS = frozenset({"HI", "SV1", "SV2", "SV3", "SVC", "SVD"})
-WHOLE_IN_PATTERN = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
+CODED_SEGMENTS: Final = frozenset({"HI", "SV1", "SV2", "SV3", "SVC", "SVD"})
+WHOLE_IN_PATTERN: Final = frozenset({"D8", "DT", "TM", ""})  # checked entirely by the fast path
 
 
 @dataclass(slots=True, eq=False)
@@ -62,7 +91,7 @@ class CSeg:
     rules: tuple[Rule, ...]  # rules the usages do not already guarantee
     date_pairs: tuple[tuple[int, int, int], ...]  # (qualifier element, value element, component)
     externals: tuple[tuple[int, int, str], ...]  # (element, component or 0, code set name)
-    rule_check: Callable[[list[str], str], bool] | None = None  # all rules hold (fast path)
+    rule_rows: tuple[RuleRow, ...] = ()  # `rules` as rows for ``rules_hold``
     coded: bool = False  # has code-set (SNIP 5) checks: the parser sets it aside
     fast: dict[tuple[str, str, str], re.Pattern[str]] = field(default_factory=dict)
     id: str = ""  # the segment id and position name, copied from `use` for speed
@@ -138,8 +167,10 @@ def compile_segment(use: SegmentUse, loop_id: str) -> CSeg:
               if (r.a, r.a_absent, r.a_values, r.b, r.b_absent) not in seen]  # X12's note wins
     kept = tuple(r for r in rules if not _implied(r, use.elements))
     externals = _externals(use.elements)
+    rows = tuple((r.a[0], r.a[1], r.a_absent, r.a_values, r.b[0], r.b[1], r.b_absent)
+                 for r in kept)
     return CSeg(use, definition, loop_id, kept, _date_pairs(use.elements), externals,
-                compile_rules(kept), bool(externals) or use.id in CODED_SEGMENTS)
+                rows, bool(externals) or use.id in CODED_SEGMENTS)
 
 
 def compile_loop(spec: LoopSpec, seen: dict[int, CLoop] | None = None) -> CLoop:

@@ -48,7 +48,9 @@ def _simple(d: ElementDef, use: ElementUse, chars: str) -> str:
     if d.type[0] == "N":
         return rf"-?\d{{{lo},{hi}}}"
     if d.type == "R":
-        return rf"-?(?:\d{{{lo},{hi}}}|(?=[\d.]{{{lo + 1},{hi + 1}}}(?![\d.]))\d*\.\d+)"
+        # the decimal form first: the first alternative that matches is then the whole value,
+        # which the possessive groups of ``chain`` need (they never backtrack into a value)
+        return rf"-?(?:(?=[\d.]{{{lo + 1},{hi + 1}}}(?![\d.]))\d*\.\d+|\d{{{lo},{hi}}})"
     if d.type == "DT":
         return DATE8
     if d.type == "TM":
@@ -57,15 +59,19 @@ def _simple(d: ElementDef, use: ElementUse, chars: str) -> str:
 
 
 def chain(items: list[tuple[str, bool]], sep: str, *, lead: bool) -> str:
-    """Items joined by `sep`; trailing optional items may be left out with their separators."""
+    """Items joined by `sep`; trailing optional items may be left out with their separators.
+
+    Optional parts are possessive: an element's value ends at a separator, so there is only
+    one way to match it and backtracking into it could only fail again, slowly.
+    """
     out = ""
     need_rest = False
     for k in range(len(items) - 1, -1, -1):
         pattern, required = items[k]
-        value = pattern if required else f"(?:{pattern})?"
+        value = pattern if required else f"(?:{pattern})?+"
         body = (sep if (lead or k > 0) else "") + value + out
         need_rest = need_rest or required
-        out = body if need_rest else f"(?:{body})?"
+        out = body if need_rest else f"(?:{body})?+"
     return out
 
 

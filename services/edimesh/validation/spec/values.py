@@ -7,23 +7,24 @@ Dates must exist (20230229 does not); times must be times of day.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from edimesh.validation import findings as f
 
-DATE8 = (
+DATE8: Final = (
     r"(?:\d{4}(?:(?:0[13578]|1[02])(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)(?:0[1-9]|[12]\d|30)"
     r"|02(?:0[1-9]|1\d|2[0-8]))|(?:\d\d(?:0[48]|[2468][048]|[13579][26])"
     r"|(?:[02468][048]|[13579][26])00)0229)"
 )
-TIME = r"(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?)?)"
-_DATE8 = re.compile(DATE8 + r"\Z")
-_TIME = re.compile(TIME + r"\Z")
-_NUMBER = re.compile(r"-?\d+\Z")
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
-PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
+TIME: Final = r"(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d{1,2})?)?)"
+_DATE8: Final = re.compile(DATE8 + r"\Z")
+_TIME: Final = re.compile(TIME + r"\Z")
+_NUMBER: Final = re.compile(r"-?\d+\Z")
+_DECIMAL: Final = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
+PRINTABLE: Final = frozenset(chr(c) for c in range(0x20, 0x7F))
 
 # Date expressions named by a date/time period format qualifier (DTP02, DMG01, C022-03).
-DATE_FORMATS: dict[str, re.Pattern[str]] = {
+DATE_FORMATS: Final[dict[str, re.Pattern[str]]] = {
     "D8": _DATE8,
     "RD8": re.compile(rf"({DATE8})-({DATE8})\Z"),
     "DT": re.compile(rf"{DATE8}(?:[01]\d|2[0-3])[0-5]\d\Z"),

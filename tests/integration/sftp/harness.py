@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import sys
 import uuid
@@ -26,6 +27,7 @@ from edimesh.transfer.partners import Partner
 from edimesh.transfer.service import Adapters, TransferService
 from edimesh.transfer.settings import TransferConfig, TransferSettings
 from tests.integration.kafka_helpers import WAIT_S, read_all, until
+from tests.integration.sftp.proxy import FaultyProxy
 
 MASKING_KEY = SecretStr("integration-test-masking-key-0123456789")
 MASKER = Masker("k1", MASKING_KEY)
@@ -171,6 +173,40 @@ async def wait_for_async(check: Callable[[], Awaitable[bool]], what: str) -> Non
 def part_files(staging: Path) -> list[Path]:
     """Part files and their crash-resume checkpoints."""
     return sorted([*staging.rglob("*.part"), *staging.rglob("*.ckpt")])
+
+
+def checkpointed(staging: Path) -> int:
+    """The offset the only checkpoint in `staging` records (0 if none, or not written yet)."""
+    found = sorted(staging.rglob("*.ckpt"))
+    if len(found) != 1:
+        return 0
+    try:
+        offset = json.loads(found[0].read_text(encoding="ascii"))["offset"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    return int(offset)
+
+
+async def resume_counted(mesh: Mesh, box: PartnerBox, staging: Path, tmp_path: Path, *,
+                         data: bytes, kept: int, **config: Any) -> None:
+    """Restart the transfer through a byte-counting proxy: it must fetch only what the part
+    lacks, stage the whole file under its sha256 once, and leave no part behind."""
+    file_id = hashlib.sha256(data).hexdigest()
+    async with FaultyProxy(box.port).serving() as proxy:
+        settings = mesh.config(staging, box.via(proxy.port, tmp_path, "acme"), **config)
+        async with running(settings) as service:
+            await wait_for(lambda: box.inbound() == [], "the file archived")
+        status = service.status["acme"]
+    assert status.bytes_resumed == kept
+    assert status.bytes_fetched == len(data) - kept
+    # What crossed the wire: the rest of the file plus SSH and SFTP framing, not the whole file.
+    assert len(data) - kept < proxy.bytes_down < len(data) - kept + 256 * 1024
+    assert status.published == 1
+    assert [e["file_id"] for e in await mesh.events()] == [file_id]
+    staged = staging / "acme" / file_id
+    assert hashlib.sha256(staged.read_bytes()).hexdigest() == file_id
+    assert part_files(staging) == []
+    assert box.archived() == ["big.x12"]
 
 
 def partners_toml(box: PartnerBox, port: int, known_hosts: Path) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -17,8 +16,10 @@ from tests.integration.sftp.harness import (
     MASKING_KEY,
     Mesh,
     PartnerBox,
+    checkpointed,
     part_files,
     partners_toml,
+    resume_counted,
     running,
     wait_for,
 )
@@ -28,18 +29,6 @@ pytestmark = [pytest.mark.sftp, pytest.mark.kafka]
 
 MB = 1024 * 1024
 CHECKPOINT = MB
-
-
-def _checkpointed(staging: Path) -> int:
-    """The offset the only checkpoint in `staging` records (0 if none yet)."""
-    found = sorted(staging.rglob("*.ckpt"))
-    if len(found) != 1:
-        return 0
-    try:
-        offset = json.loads(found[0].read_text(encoding="ascii"))["offset"]
-    except (OSError, ValueError, KeyError):
-        return 0  # being replaced right now
-    return int(offset)
 
 
 async def _crash_mid_download(
@@ -70,12 +59,12 @@ async def _crash_mid_download(
             await wait_for(lambda: proxy.faults_fired == 1, "the download stalled mid-transfer")
             # Checkpoints are made in the background, so how far the last one got depends on
             # the machine; any one will do.
-            await wait_for(lambda: _checkpointed(staging) > 0, "a checkpoint before the stall")
+            await wait_for(lambda: checkpointed(staging) > 0, "a checkpoint before the stall")
         finally:
             process.kill()
             await process.wait()
     assert process.returncode == -9
-    return _checkpointed(staging)
+    return checkpointed(staging)
 
 
 async def test_a_killed_download_resumes_from_its_checkpoint(
@@ -83,7 +72,7 @@ async def test_a_killed_download_resumes_from_its_checkpoint(
 ) -> None:
     box = partner_box()
     data = os.urandom(24 * MB + 4321)
-    file_id = box.drop("big.x12", data)
+    box.drop("big.x12", data)
     mesh = Mesh.fresh(kafka_bootstrap)
     staging = tmp_path / "staging"
 
@@ -95,23 +84,8 @@ async def test_a_killed_download_resumes_from_its_checkpoint(
     assert part.read_bytes()[:kept] == data[:kept]
     assert await mesh.events() == []
 
-    async with FaultyProxy(box.port).serving() as proxy:  # counts what the restart fetches
-        partner = box.via(proxy.port, tmp_path, "acme")
-        config = mesh.config(staging, partner, resume_checkpoint_bytes=CHECKPOINT)
-        async with running(config) as service:
-            await wait_for(lambda: box.inbound() == [], "the file archived")
-        status = service.status["acme"]
-
-    assert status.bytes_resumed == kept
-    assert status.bytes_fetched == len(data) - kept
-    # What crossed the wire: the rest of the file plus SSH and SFTP framing, not the whole file.
-    assert len(data) - kept < proxy.bytes_down < len(data) - kept + 256 * 1024
-    assert status.published == 1
-    assert [e["file_id"] for e in await mesh.events()] == [file_id]
-    staged = staging / "acme" / file_id
-    assert hashlib.sha256(staged.read_bytes()).hexdigest() == file_id
-    assert part_files(staging) == []
-    assert box.archived() == ["big.x12"]
+    await resume_counted(mesh, box, staging, tmp_path, data=data, kept=kept,
+                         resume_checkpoint_bytes=CHECKPOINT)
 
 
 async def test_a_remote_file_changed_since_the_crash_is_fetched_whole(

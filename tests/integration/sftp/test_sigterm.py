@@ -4,8 +4,6 @@ the download it abandons resumable."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import os
 import signal
 import sys
@@ -17,22 +15,17 @@ import pytest
 from tests.integration.sftp.harness import (
     Mesh,
     PartnerBox,
+    checkpointed,
     edimesh_cli,
     part_files,
     partners_toml,
-    running,
+    resume_counted,
     transfer_env,
     wait_for,
 )
 from tests.integration.sftp.proxy import Fault, FaultyProxy, Kind
 
 MB = 1024 * 1024
-
-
-def _checkpointed(staging: Path) -> int:
-    """The offset the only checkpoint in `staging` records."""
-    (checkpoint,) = staging.rglob("*.ckpt")
-    return int(json.loads(checkpoint.read_text(encoding="ascii"))["offset"])
 
 
 @pytest.mark.sftp
@@ -42,7 +35,7 @@ async def test_sigterm_keeps_a_stalled_download_and_the_next_run_resumes_it(
 ) -> None:
     box = partner_box()
     data = os.urandom(8 * MB + 777)
-    file_id = box.drop("big.x12", data)
+    box.drop("big.x12", data)
     mesh = Mesh.fresh(kafka_bootstrap)
     staging = tmp_path / "staging"
     # The link stalls after 3 MB and keepalives are slow: the download is stuck in flight.
@@ -77,25 +70,11 @@ async def test_sigterm_keeps_a_stalled_download_and_the_next_run_resumes_it(
     # Kept to resume: the part and a checkpoint of its last good offset, never a final name.
     left = part_files(staging)
     assert [p.suffix for p in left] == [".ckpt", ".part"]
-    kept = _checkpointed(staging)
+    kept = checkpointed(staging)
     assert MB <= kept < 3 * MB
     assert left[1].read_bytes() == data[:kept]
 
-    async with FaultyProxy(box.port).serving() as proxy:  # counts what the restart fetches
-        config = mesh.config(staging, box.via(proxy.port, tmp_path, "acme"))
-        async with running(config) as service:
-            await wait_for(lambda: box.inbound() == [], "the file archived")
-        status = service.status["acme"]
-
-    assert status.bytes_resumed == kept
-    assert status.bytes_fetched == len(data) - kept
-    # What crossed the wire: the rest of the file plus SSH and SFTP framing, not the whole file.
-    assert len(data) - kept < proxy.bytes_down < len(data) - kept + 256 * 1024
-    assert [e["file_id"] for e in await mesh.events()] == [file_id]
-    staged = staging / "acme" / file_id
-    assert hashlib.sha256(staged.read_bytes()).hexdigest() == file_id
-    assert part_files(staging) == []
-    assert box.archived() == ["big.x12"]
+    await resume_counted(mesh, box, staging, tmp_path, data=data, kept=kept)
 
 
 async def test_invalid_configuration_exits_2_naming_the_field(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ def _count(value: str) -> int | None:
 
 
 def _codes(els: list[str] | None, first: int, last: int) -> tuple[str, ...]:
-    return tuple(c for c in (el(els, n) for n in range(first, last + 1)) if c)
+    return tuple([c for c in [el(els, n) for n in range(first, last + 1)] if c])
 
 
 def _set(loop: Loop) -> SetAcknowledgment:

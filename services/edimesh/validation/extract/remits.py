@@ -49,7 +49,7 @@ def extract(root: Loop, kind: str, guide: str, comp: str, rep: str) -> Remittanc
         elif child.id == "2000":
             lx = el(child.segs[0][1], 1)
             claims += [_claim(c, lx, comp) for c in child.children]
-    plb = [a for _, els, _ in (s for s in root.segs if s[0].id == "PLB")
+    plb = [a for node, els, _ in root.segs if node.id == "PLB"
            for a in _provider_adjustments(els, comp)]
     return trusted(Remittance, {
         "kind": kind,

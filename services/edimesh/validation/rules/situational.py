@@ -165,7 +165,7 @@ def _bad_pointers(value: str, comp: str, count: int) -> tuple[int, ...]:
 
 def _rendering(claim: Loop, lines: list[Loop]) -> list[Finding]:
     out: list[Finding] = []
-    loops = [*claim.loops("2310B"), *(lp for line in lines for lp in line.loops("2420A"))]
+    loops = claim.loops("2310B") + [lp for line in lines for lp in line.loops("2420A")]
     for loop in loops:
         nm1 = loop.segs[0]
         if loop.spec.id in ("2310B", "2420A") and el(nm1[1], 1) == "82" and not el(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import multiprocessing
 import os
@@ -65,6 +66,10 @@ def _serve(jobs: Connection, results: Connection) -> None:  # pragma: no cover -
     process group, does not fail the sets of the service's graceful drain."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warm_up()
+    # Guides, patterns and code sets live as long as the process: out of the collector's sight,
+    # full collections stop rescanning them (about 7% of a worker's CPU).
+    gc.collect()
+    gc.freeze()
     while True:
         try:
             batch: list[SetJob] = pickle.loads(jobs.recv_bytes())  # noqa: S301 - our parent

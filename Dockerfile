@@ -25,10 +25,11 @@ WORKDIR /src
 COPY pyproject.toml README.md hatch_build.py ./
 COPY schemas ./schemas
 COPY services ./services
-# The versions are pinned in pyproject.toml's `native` extra.
+# The versions are pinned in pyproject.toml's `native` extra. PYTHONPATH: compile the sources
+# in /src (which the wheel is built from), not the copy pip just installed.
 # hadolint ignore=DL3013
 RUN python -m pip install ".[native]" \
- && python -m edimesh.native_build \
+ && PYTHONPATH=services python -m edimesh.native_build \
  && python -m pip wheel --wheel-dir /wheels . \
  && test -n "$(ls /wheels/edimesh-*-cp311-cp311-linux_x86_64.whl)"
 

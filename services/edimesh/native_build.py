@@ -65,16 +65,19 @@ def clean() -> int:
 
 
 def build(build_dir: Path) -> None:
+    config = PROJECT_ROOT / "pyproject.toml"
+    if not config.is_file():
+        raise SystemExit(f"{PACKAGE_DIR} is not in a source checkout (no {config}): build from "
+                         "the checkout, e.g. PYTHONPATH=services python -m edimesh.native_build")
     from mypyc.build import mypycify  # noqa: PLC0415 - build-time only
     from setuptools import setup  # type: ignore[import-untyped]  # noqa: PLC0415
 
     clean()
     sources = [str(source_path(m).relative_to(SOURCE_ROOT)) for m in MODULES]
-    config = str(PROJECT_ROOT / "pyproject.toml")
     cwd = Path.cwd()
     os.chdir(SOURCE_ROOT)  # mypyc names modules and places extensions from here
     try:
-        options = ["--config-file", config, "--cache-dir", str(build_dir / "mypy-cache")]
+        options = ["--config-file", str(config), "--cache-dir", str(build_dir / "mypy-cache")]
         extensions = mypycify([*options, *sources], opt_level="3",
                               group_name=GROUP, target_dir=str(build_dir / "c"))
         setup(name="edimesh-native", ext_modules=extensions, script_args=[

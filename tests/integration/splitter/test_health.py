@@ -20,6 +20,7 @@ from edimesh.splitter import service as service_module
 from edimesh.splitter.service import KAFKA_REACHABLE, SplitterService
 from edimesh.splitter.settings import SplitterSettings
 from tests.integration.kafka_helpers import WAIT_S
+from tests.integration.service_process import running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -61,23 +62,24 @@ async def splitter(
         "shutdown_timeout_s": 10,
     })  # fmt: skip
     assert settings.health.port == 0
-    async with SplitterService(settings) as service:
-        task = asyncio.create_task(service.run())
-        try:
-            yield service
-        finally:
-            service.request_stop()
-            await task
+    async with running(SplitterService(settings)) as service:
+        yield service
 
 
-async def readyz(port: int) -> tuple[int, list[str]]:
+async def get(port: int, path: str) -> tuple[int, bytes]:
+    """Status and body of GET `path` on the health endpoint."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /readyz HTTP/1.1\r\nHost: test\r\n\r\n")
+    writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: test\r\n\r\n")
     reply = await reader.read()
     writer.close()
     await writer.wait_closed()
     head, _, body = reply.partition(b"\r\n\r\n")
-    return int(head.split(b" ")[1]), json.loads(body)["unmet"]
+    return int(head.split(b" ")[1]), body
+
+
+async def readyz(port: int) -> tuple[int, list[str]]:
+    status, body = await get(port, "/readyz")
+    return status, json.loads(body)["unmet"]
 
 
 async def until_status(port: int, expected: int, what: str) -> list[str]:

@@ -17,7 +17,9 @@ from edimesh.mesh.topics import mesh_topics
 from edimesh.validator import service as service_module
 from edimesh.validator.service import KAFKA_REACHABLE, ValidatorService
 from edimesh.validator.settings import ValidatorSettings
+from tests.integration.service_process import running
 from tests.integration.splitter.test_health import (  # noqa: F401 - own_broker is a fixture
+    get,
     own_broker,
     until_status,
 )
@@ -47,22 +49,12 @@ async def validator(
         "shutdown_timeout_s": 10,
     })  # fmt: skip
     assert settings.health.port == 0
-    async with ValidatorService(settings) as service:
-        task = asyncio.create_task(service.run())
-        try:
-            yield service
-        finally:
-            service.request_stop()
-            await task
+    async with running(ValidatorService(settings)) as service:
+        yield service
 
 
 async def livez(port: int) -> int:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /livez HTTP/1.1\r\nHost: test\r\n\r\n")
-    reply = await reader.read()
-    writer.close()
-    await writer.wait_closed()
-    return int(reply.split(b" ")[1])
+    return (await get(port, "/livez"))[0]
 
 
 async def test_readyz_follows_the_broker(

@@ -10,7 +10,6 @@ foreign exception's text is replaced by its class name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +18,7 @@ from edimesh.mesh import messages
 from edimesh.mesh.codec import encode
 from edimesh.mesh.schemas import MessageType
 from edimesh.mesh.transactions import Pending
+from edimesh.telemetry import messaging
 
 # Kafka headers of a dead letter, so an operator can triage without decoding the payload.
 ORIGINAL_TOPIC_HEADER = "edimesh.dlq.original.topic"
@@ -33,21 +33,13 @@ SERVICE_HEADER = "edimesh.dlq.service"
 KEYLESS_PARTITION = 0
 
 
-class ConsumedRecord(Protocol):
-    """What aiokafka's ConsumerRecord offers and a DeadLetter keeps."""
+class ConsumedRecord(messaging.ConsumedRecord, Protocol):
+    """What a DeadLetter keeps of a consumed record: also its value, and its key as bytes."""
 
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
     @property
     def key(self) -> bytes | None: ...
     @property
     def value(self) -> bytes | None: ...
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 def error_class(exc: BaseException) -> str:
